@@ -55,3 +55,84 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data folder {SHARED_DATA} is absent")
     return SHARED_DATA
+
+
+# --- A throwaway PostgreSQL server for the whole test session -----------------------
+# Started from the Debian `postgresql` package's binaries (installed by .ci/run) when
+# KAMBOT_TEST_POSTGRES_URL is not already set; tests that need it read that variable.
+
+_PG: dict[str, Any] = {}
+
+
+def _find_pg_bin() -> Path | None:
+    import glob
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start_postgres() -> str | None:
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    bindir = _find_pg_bin()
+    if bindir is None:
+        return None
+    root = Path(tempfile.mkdtemp(prefix="kambot-pg-"))
+    data = root / "data"
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        shutil.chown(root, "postgres", "postgres")
+        os.chmod(root, 0o700)
+        run_as = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
+    subprocess.run(
+        [*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+         "-E", "UTF8", "--no-sync"],
+        **quiet,  # type: ignore[call-overload]
+    )
+    subprocess.run(
+        [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
+         f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+        **quiet,  # type: ignore[call-overload]
+    )
+    _PG.update(root=root, data=data, bindir=bindir, run_as=run_as)
+    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import os
+
+    if os.environ.get("KAMBOT_TEST_POSTGRES_URL") or os.environ.get("KAMBOT_TEST_NO_POSTGRES"):
+        return
+    try:
+        url = _start_postgres()
+    except Exception as exc:  # a broken local install must not hide the rest of the suite
+        print(f"kambot tests: could not start PostgreSQL: {exc}")
+        url = None
+    if url:
+        os.environ["KAMBOT_TEST_POSTGRES_URL"] = url
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+    import subprocess
+
+    if not _PG:
+        return
+    subprocess.run(
+        [*_PG["run_as"], str(_PG["bindir"] / "pg_ctl"), "-D", str(_PG["data"]), "-m", "fast",
+         "-w", "stop"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+    )
+    shutil.rmtree(_PG["root"], ignore_errors=True)
+    _PG.clear()

@@ -1,0 +1,5 @@
+"""Allow `python -m kambot`."""
+
+from kambot.cli import main
+
+main()

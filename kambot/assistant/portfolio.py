@@ -1,0 +1,193 @@
+"""Use cases over the portfolio: open the store, load the demo, analyse, find accounts.
+
+The CLI and the API both go through this module, so that they compute the same numbers
+the same way. The analysis is cached per process and recomputed when the data changes
+(a new import run or a new programme version).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kambot.config import Settings
+from kambot.errors import DataError, NotFoundError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from kambot.core.analyse import PortfolioAnalysis
+    from kambot.domain.programme import Programme
+    from kambot.store.importers.report import ImportReport
+
+DEMO_DIR_NAME = "demo"
+
+ProgressFn = Callable[[int], None]
+
+
+def open_store(settings: Settings, *, migrate: bool = True) -> Engine:
+    """Open the configured database, bringing its schema up to date."""
+    from kambot.store.db import migrate as run_migrations
+    from kambot.store.db import open_engine
+
+    engine = open_engine(settings)
+    if migrate:
+        run_migrations(engine)
+    return engine
+
+
+def demo_dir(settings: Settings) -> Path:
+    """Return the folder of the demo programme."""
+    return settings.knowledge_dir / DEMO_DIR_NAME
+
+
+def initialise(settings: Settings, programme_file: Path | None = None) -> Engine:
+    """Create or migrate the database and, when given, load the programme file."""
+    from kambot.store.db import session_scope
+    from kambot.store.repositories import load_programme_file, save_programme
+
+    engine = open_store(settings)
+    if programme_file is not None:
+        programme = load_programme_file(programme_file)
+        with session_scope(engine, write=True) as session:
+            save_programme(session, programme)
+    return engine
+
+
+def load_demo(
+    settings: Settings, *, force: bool = False, progress: ProgressFn | None = None
+) -> list[ImportReport]:
+    """Load the demo programme and its account data into the configured database.
+
+    Refuses to mix the demo into a database that already holds another programme's
+    accounts, unless ``force`` is set.
+    """
+    from kambot.store.db import session_scope
+    from kambot.store.importers.runner import import_bundle
+    from kambot.store.repositories import load_programme_file, save_programme
+
+    folder = demo_dir(settings)
+    programme = load_programme_file(folder / "programme.yaml")
+    engine = open_store(settings)
+    existing = _current_programme_name(engine)
+    if existing is not None and existing != programme.name and _account_count(engine) and not force:
+        raise DataError(
+            f"the database in {settings.data_dir} already holds the programme {existing!r}",
+            hint="point KAMBOT_DATA_DIR at another folder for the demo, or pass --force",
+        )
+    with session_scope(engine, write=True) as session:
+        save_programme(session, programme)
+    return import_bundle(engine, settings, folder, progress=progress)
+
+
+def _current_programme_name(engine: Engine) -> str | None:
+    from kambot.store.db import session_scope
+    from kambot.store.repositories import load_programme
+
+    try:
+        with session_scope(engine) as session:
+            return load_programme(session).name
+    except NotFoundError:
+        return None
+
+
+def _account_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT COUNT(*) FROM accounts").scalar_one())
+
+
+@dataclass
+class _Cached:
+    version: tuple[object, ...]
+    analysis: PortfolioAnalysis
+
+
+class PortfolioService:
+    """The analysed portfolio of one database, cached until its data changes."""
+
+    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+        """Open the store (migrating it) unless an engine is given."""
+        self.settings = settings
+        self.engine = engine if engine is not None else open_store(settings)
+        self._cache: _Cached | None = None
+        self._lock = threading.Lock()
+
+    def data_version(self) -> tuple[object, ...]:
+        """Return a cheap fingerprint that changes whenever the data or programme does."""
+        with self.engine.connect() as conn:
+            runs = conn.exec_driver_sql("SELECT MAX(id), COUNT(*) FROM import_runs").one()
+            accounts = conn.exec_driver_sql("SELECT COUNT(*), MAX(id) FROM accounts").one()
+            programme = conn.exec_driver_sql("SELECT MAX(updated_at) FROM programme").one()
+        return (*runs, *accounts, *programme)
+
+    def programme(self) -> Programme:
+        """Return the stored programme (NotFoundError with a hint when there is none)."""
+        from kambot.store.db import session_scope
+        from kambot.store.repositories import load_programme
+
+        with session_scope(self.engine) as session:
+            return load_programme(session)
+
+    def analysis(self, as_of: date | None = None) -> PortfolioAnalysis:
+        """Return the portfolio analysis, computing it when the data changed."""
+        from kambot.core.analyse import analyse_portfolio
+        from kambot.store.portfolio import load_portfolio
+
+        with self._lock:
+            version = (*self.data_version(), as_of)
+            if self._cache is not None and self._cache.version == version:
+                return self._cache.analysis
+            programme = self.programme()
+            portfolio = load_portfolio(self.engine, as_of)
+            if len(portfolio.accounts) == 0:
+                raise DataError(
+                    "there are no accounts yet",
+                    hint="import some with `kambot import FILE`, or run `kambot demo`",
+                )
+            analysis = analyse_portfolio(portfolio, programme)
+            self._cache = _Cached(version, analysis)
+            return analysis
+
+    def resolve_account(self, ref: str) -> str:
+        """Return the external id of the account named by ``ref``.
+
+        ``ref`` may be an external id, a database id or a name (case-insensitive); an
+        unknown reference raises NotFoundError listing the closest names.
+        """
+        analysis = self.analysis()
+        return resolve_account(analysis, ref)
+
+
+def resolve_account(analysis: PortfolioAnalysis, ref: str) -> str:
+    """Find an account in an analysis by external id, database id or name."""
+    accounts = analysis.portfolio.accounts
+    wanted = ref.strip()
+    if wanted in set(accounts.external_ids):
+        return wanted
+    lowered = wanted.casefold()
+    by_name = [x for x, n in zip(accounts.external_ids, accounts.names, strict=True)
+               if n.casefold() == lowered]
+    if len(by_name) == 1:
+        return by_name[0]
+    if wanted.isdigit():
+        matches = [accounts.external_ids[i] for i, v in enumerate(accounts.ids) if v == int(wanted)]
+        if matches:
+            return matches[0]
+    from rapidfuzz import fuzz, process
+
+    choices = {i: f"{n} ({x})" for i, (x, n) in
+               enumerate(zip(accounts.external_ids, accounts.names, strict=True))}
+    close = process.extract(wanted, choices, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
+    if len(by_name) > 1:
+        raise NotFoundError(
+            f"several accounts are named {ref!r}",
+            hint="use the external id: " + ", ".join(by_name),
+        )
+    hint = ("did you mean: " + "; ".join(c[0] for c in close)) if close else (
+        "list the accounts with `kambot kpis`"
+    )
+    raise NotFoundError(f"unknown account {ref!r}", hint=hint)
