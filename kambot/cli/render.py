@@ -161,8 +161,9 @@ def selection_table(analysis: PortfolioAnalysis, lang: Lang, runners_up: int = 1
         (t("quadrant", lang), "left"), (t("reason", lang), "left"),
     ])
     for s in res.selected:
+        why = ", ".join(f"{c.label} +{num(c.contribution, lang)}" for c in s.top_criteria[:3])
         table.add_row(str(s.rank), s.name, s.segment or "–", num(s.attractiveness, lang),
-                      num(s.strength, lang), s.quadrant.value, s.rationale)
+                      num(s.strength, lang), s.quadrant.value, why)
     console.print(table)
     console.print(res.capacity_reason, style="dim", highlight=False)
     if res.runners_up and runners_up:

@@ -1,0 +1,1 @@
+"""Demo data: the fictitious Vauclair Automation programme and synthetic benchmark portfolios."""
