@@ -1,0 +1,1 @@
+"""Column-mapping presets shipped with kambot (YAML files, loaded by name)."""
