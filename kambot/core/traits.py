@@ -7,8 +7,8 @@ Pure and deterministic: the same evidence always gives the same levels. Rules:
    :data:`MAX_PER_RULE` items of the same rule count for a trait, so that repeating a
    kind of claim does not pile up support. Context mentions (``level`` None) never count.
 2. **Level.** A trait's level is the highest ``L`` supported by two independent items at
-   ``L`` or above, or by one *strong* (quantified) item at ``L`` or above; a single
-   unquantified item supports at most level 3.
+   ``L`` or above, or by one *strong* item (quantified, or an outcome at executive
+   level) at ``L`` or above; a single unquantified item supports at most level 3.
 3. **Not enough evidence** when no item supports any level: never a low score, never a
    zero in the fit.
 4. **Confidence** grows with the number of items, the number of distinct rules (kinds of
@@ -136,8 +136,9 @@ def _level(counted: Sequence[Evidence]) -> tuple[int, str]:
             return level, "two"
         if any(e.strong for e in at):
             return level, "strong"
-    best = max(e.level or LEVEL_MIN for e in counted)
-    return min(best, LONE_WEAK_MAX_LEVEL), "lone"
+        if at and level <= LONE_WEAK_MAX_LEVEL:
+            return level, "lone"
+    return LEVEL_MIN, "lone"
 
 
 def score_trait(trait: Trait, items: Sequence[Evidence], lang: Lang = "en") -> TraitScore:
