@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from api.errors import install_error_handler
-from api.routes import accounts, health, portfolio
+from api.routes import accounts, ask, documents, health, portfolio
 from kambot import __version__
 from kambot.config import Settings, load_settings
 
@@ -42,6 +42,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(accounts.router)
     app.include_router(portfolio.router)
+    app.include_router(ask.router)
+    app.include_router(documents.router)
     return app
 
 

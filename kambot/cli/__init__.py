@@ -285,6 +285,258 @@ def scenarios(
     render.scenarios_table(result, lg, analysis.programme.currency)
 
 
+# --- methodology search -----------------------------------------------------------------
+
+
+@app.command()
+def reindex(lang: LangOpt = None) -> None:
+    """Rebuild the search indexes (Chroma + BM25) from the knowledge folder and notes."""
+    from kambot.assistant.portfolio import open_store
+    from kambot.cli import render
+    from kambot.retrieval.index import reindex as rebuild
+
+    settings, lg = _settings_and_lang(lang)
+    engine = open_store(settings)
+    with render.stage_progress(lg) as step:
+        report = rebuild(settings, engine, progress=step)
+    render.ok(f"{report.chunks} chunks ({report.methodology_chunks} methodology, "
+              f"{report.account_chunks} account) in {report.seconds:.1f} s")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question about the KAM methodology.")],
+    account: Annotated[
+        str | None,
+        typer.Option("--account", "-a", help="Also search this account's notes."),
+    ] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Answer from the methodology (and account notes), every sentence cited, offline."""
+    from kambot.assistant.portfolio import open_store
+    from kambot.cli import render
+    from kambot.retrieval.answer import answer_question
+    from kambot.retrieval.index import open_index
+    from kambot.retrieval.models import Scope
+
+    settings, _ = _settings_and_lang(None)
+    engine = open_store(settings)
+    scope = Scope.public()
+    if account is not None:
+        from kambot.store.db import session_scope
+        from kambot.store.repositories import account_id
+
+        with session_scope(engine) as session:
+            scope = Scope(account_ids=frozenset({account_id(session, account)}))
+    say = (lambda _m: None) if as_json else (lambda m: render.console.print(m, style="dim"))
+    index = open_index(settings, engine, on_status=say)
+    answer = answer_question(index, question, lang, scope=scope)
+    if as_json:
+        render.json_out(answer.model_dump(mode="json"))
+        return
+    render.answer(answer)
+
+
+# --- drafting ---------------------------------------------------------------------------
+
+_DRAFT_KINDS = {
+    "strategy": "account_strategy",
+    "summary": "executive_summary",
+    "ceb": "ceb",
+    "sponsorship": "sponsorship_plan",
+    "review": "programme_review",
+}
+
+
+@app.command()
+def draft(
+    kind: Annotated[
+        str, typer.Argument(help="strategy | summary | ceb (per account), sponsorship | review.")
+    ],
+    account: Annotated[
+        str | None, typer.Argument(help="Account name or id (strategy, summary, ceb).")
+    ] = None,
+    all_accounts: Annotated[
+        bool, typer.Option("--all", help="Draft for every key account, with a progress bar.")
+    ] = False,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="md, docx or json.")
+    ] = "md",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File (or folder with --all) to write.")
+    ] = None,
+    lang: LangOpt = None,
+) -> None:
+    """Draft a grounded document: every statement cites a passage or a fact."""
+    from kambot.assistant.drafting import draft_all, draft_document
+    from kambot.cli import render
+    from kambot.errors import DataError
+
+    if kind not in _DRAFT_KINDS:
+        raise DataError(f"unknown document kind {kind!r}",
+                        hint="choose one of " + ", ".join(_DRAFT_KINDS))
+    if fmt not in ("md", "docx", "json"):
+        raise DataError(f"unknown format {fmt!r}", hint="choose md, docx or json")
+    settings, lg = _settings_and_lang(lang)
+    service = _service(settings)
+    doc_kind: Any = _DRAFT_KINDS[kind]
+    if all_accounts:
+        with render.progress(kind, lg, total_label=True) as tick:
+            docs = draft_all(settings, service, doc_kind, lg,
+                             progress=lambda done, _total: tick(done))
+        folder = out or Path(".")
+        folder.mkdir(parents=True, exist_ok=True)
+        for doc in docs:
+            _write_document(doc, fmt, folder / f"{doc.key.replace('/', '_')}.{fmt}")
+        render.ok(f"{len(docs)} → {folder}")
+        return
+    doc = draft_document(settings, service, doc_kind, account, lg)
+    if out is not None:
+        _write_document(doc, fmt, out)
+        render.ok(f"{doc.key} v{doc.version} → {out}")
+        return
+    if fmt == "docx":
+        raise DataError("a DOCX document needs a file", hint="add --out FILE.docx")
+    if fmt == "json":
+        render.json_out(doc.model_dump(mode="json"))
+        return
+    from kambot.exports.markdown import render_markdown
+
+    sys.stdout.write(render_markdown(doc))
+
+
+def _write_document(doc: Any, fmt: str, path: Path) -> None:
+    if fmt == "docx":
+        from kambot.exports.docx import write_docx
+
+        write_docx(doc, path)
+    elif fmt == "json":
+        path.write_text(doc.model_dump_json(indent=2), encoding="utf-8")
+    else:
+        from kambot.exports.markdown import render_markdown
+
+        path.write_text(render_markdown(doc), encoding="utf-8")
+
+
+# --- HR assessment ----------------------------------------------------------------------
+
+assess_app = typer.Typer(
+    help="Assess a KAM profile against the six traits (a proposal until HR decides).",
+    rich_markup_mode=None, no_args_is_help=True,
+)
+app.add_typer(assess_app, name="assess")
+
+
+@assess_app.command("run")
+def assess_run(
+    cv: Annotated[Path, typer.Argument(help="CV file: txt, md, docx or pdf.")],
+    candidate: Annotated[str, typer.Option("--candidate", help="HR reference (not a name).")],
+    target: Annotated[
+        str, typer.Option("--target", help="hunter, farmer or project_director.")
+    ] = "farmer",
+    name: Annotated[
+        str | None, typer.Option("--name", help="Candidate's name, only to mask it.")
+    ] = None,
+    notes: Annotated[
+        Path | None, typer.Option("--notes", help="Structured-interview notes (text file).")
+    ] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Propose trait levels from verified evidence; the run is logged."""
+    from kambot.assistant.assessment import assess_file
+    from kambot.assistant.portfolio import open_store
+    from kambot.exports.assessment_report import assessment_markdown
+
+    settings, lg = _settings_and_lang(lang)
+    engine = open_store(settings)
+    result = assess_file(settings, engine, cv, target=target, lang=lg, candidate_ref=candidate,
+                         candidate_name=name, interview_notes=notes)
+    if as_json:
+        from kambot.cli import render
+
+        render.json_out(result.model_dump(mode="json"))
+        return
+    sys.stdout.write(assessment_markdown(result, lang=lg))
+
+
+@assess_app.command("decide")
+def assess_decide(
+    run_id: Annotated[int, typer.Argument(help="The assessment run.")],
+    reviewer: Annotated[str, typer.Option("--reviewer", help="Who decides (HR).")],
+    override: Annotated[
+        bool, typer.Option("--override", help="Override the proposal (needs --reason).")
+    ] = False,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+) -> None:
+    """Confirm or override a proposed assessment."""
+    from kambot.assistant.assessment import decide
+    from kambot.assistant.portfolio import open_store
+    from kambot.cli import render
+
+    settings = _ctx.settings()
+    decision = decide(open_store(settings), run_id,
+                      decision="overridden" if override else "confirmed",
+                      reviewer=reviewer, reason=reason)
+    render.ok(f"run {run_id}: {decision.decision} by {decision.reviewer}")
+
+
+@assess_app.command("explain")
+def assess_explain(
+    run_id: Annotated[int, typer.Argument(help="The assessment run.")],
+    lang: LangOpt = None,
+) -> None:
+    """Print the explanation owed to the person assessed (Markdown)."""
+    from kambot.assistant.assessment import export_explanation
+    from kambot.assistant.portfolio import open_store
+
+    settings, lg = _settings_and_lang(lang)
+    sys.stdout.write(export_explanation(open_store(settings), run_id, lang=lg))
+
+
+@assess_app.command("erase")
+def assess_erase(
+    candidate: Annotated[str, typer.Argument(help="HR reference of the person to erase.")],
+) -> None:
+    """Erase a person's assessment data everywhere (and vacuum the database)."""
+    from kambot.assistant.assessment import erase_candidate
+    from kambot.assistant.portfolio import open_store
+    from kambot.cli import render
+
+    report = erase_candidate(open_store(_ctx.settings()), candidate)
+    render.ok(f"erased: {report.runs_deleted} runs, {report.decisions_deleted} decisions")
+
+
+@assess_app.command("purge")
+def assess_purge(
+    months: Annotated[
+        int, typer.Option("--after-months", help="Erase people not contacted for this long.")
+    ] = 24,
+) -> None:
+    """Apply the retention period (24 months after last contact by default)."""
+    from kambot.assistant.assessment import purge
+    from kambot.assistant.portfolio import open_store
+    from kambot.cli import render
+
+    report = purge(open_store(_ctx.settings()), purge_after_months=months)
+    render.ok(f"purged {report.candidates_erased} people, {report.runs_deleted} runs "
+              f"(cut-off {report.cutoff:%Y-%m-%d})")
+
+
+@assess_app.command("fairness")
+def assess_fairness(
+    cvs: Annotated[list[Path], typer.Argument(help="CV files to swap attributes in.")],
+    target: Annotated[str, typer.Option("--target")] = "farmer",
+) -> None:
+    """Run counterfactual pairs (names, gender, age, nationality swapped) and report."""
+    from kambot.assistant.assessment import fairness_check
+    from kambot.cli import render
+
+    report = fairness_check(_ctx.settings(), list(cvs), target=target)
+    render.lines(report.summary())
+
+
 # --- demo and service -------------------------------------------------------------------
 
 

@@ -82,14 +82,18 @@ def error(exc: KambotError, lang: Lang) -> None:
 
 
 @contextmanager
-def progress(label: str, lang: Lang, *, quiet: bool = False) -> Iterator[Callable[[int], None]]:
-    """Show a live counter of rows processed; yield the callback to feed it."""
+def progress(
+    label: str, lang: Lang, *, quiet: bool = False, total_label: bool = False
+) -> Iterator[Callable[[int], None]]:
+    """Show a live counter of rows (or documents) done; yield the callback to feed it."""
     if quiet or not console.is_terminal:
         yield lambda _done: None
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     rows = "lignes" if lang == "fr" else "rows"
+    if total_label:
+        rows = "documents"
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"),
         TextColumn("{task.completed:,} " + rows), TimeElapsedColumn(), console=console,
@@ -97,6 +101,36 @@ def progress(label: str, lang: Lang, *, quiet: bool = False) -> Iterator[Callabl
     ) as bar:
         task = bar.add_task(label, total=None)
         yield lambda done: bar.update(task, completed=done)
+
+
+@contextmanager
+def stage_progress(lang: Lang) -> Iterator[Callable[[str, int, int], None]]:
+    """Show a progress bar per stage of a long job; yield ``step(stage, done, total)``."""
+    if not console.is_terminal:
+        yield lambda _stage, _done, _total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    tasks: dict[str, Any] = {}
+    with Progress(*Progress.get_default_columns()[:2], BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        def step(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total or None)
+            bar.update(tasks[stage], completed=done, total=total or None)
+
+        yield step
+
+
+def answer(result: Any) -> None:
+    """Print a grounded answer, then the cited passages."""
+    style = "yellow" if result.abstained else None
+    console.print(result.answer, style=style, highlight=False, markup=False)
+    if result.citations:
+        console.print("")
+        for c in result.citations:
+            console.print(f"[dim][{c.chunk_id}][/dim] {c.title} — {c.section}", highlight=False)
+    console.print(f"confidence {result.confidence:.2f}", style="dim")
 
 
 def _table(title: str, columns: Sequence[tuple[str, str]]) -> Table:
