@@ -147,6 +147,7 @@ def main() -> None:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from pandas_baseline import pandas_analyse
+
     from kambot.store.portfolio import load_portfolio
 
     result = kambot_path(engine, programme, snapshot=True)  # warm-up, stores the snapshot

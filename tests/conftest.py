@@ -23,7 +23,7 @@ def _is_loopback(address: Any) -> bool:
         if host in ("localhost", ""):
             return True
         try:
-            return ipaddress.ip_address(host.split("%")[0]).is_loopback
+            return ipaddress.ip_address(host.split("%", maxsplit=1)[0]).is_loopback
         except ValueError:
             return False
     return True  # AF_UNIX paths and the like
@@ -94,16 +94,15 @@ def _start_postgres() -> str | None:
         os.chmod(root, 0o700)
         run_as = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
     subprocess.run(
         [*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
          "-E", "UTF8", "--no-sync"],
-        **quiet,  # type: ignore[call-overload]
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True,
     )
     subprocess.run(
         [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
          f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
-        **quiet,  # type: ignore[call-overload]
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True,
     )
     _PG.update(root=root, data=data, bindir=bindir, run_as=run_as)
     return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"

@@ -76,8 +76,10 @@ def _allowed(package: str, target: str) -> bool:
     tpkg = _package_of(target)
     if tpkg == package or (package == "api" and tpkg == "api"):
         return True
-    return any(tpkg == a or tpkg.startswith(a + ".") or (a == "kambot" and tpkg.startswith("kambot"))
-               for a in ALLOWED[package])
+    return any(
+        tpkg == a or tpkg.startswith(a + ".") or (a == "kambot" and tpkg.startswith("kambot"))
+        for a in ALLOWED[package]
+    )
 
 
 def test_layers_only_import_inward() -> None:

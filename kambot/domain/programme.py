@@ -139,7 +139,9 @@ class Programme(_Model):
     capacity: Capacity = Field(default_factory=Capacity)
     tier_rules: list[TierRule] = Field(default_factory=list)
     people: list[Person] = Field(default_factory=list)
-    revenue_target_growth: float = Field(default=0.10, description="yearly target for pipeline coverage")
+    revenue_target_growth: float = Field(
+        default=0.10, description="yearly growth target, for pipeline coverage"
+    )
     share_of_wallet_target: float = Field(default=0.35, ge=0, le=1)
     escalation_target_days: int = Field(default=10, ge=1)
 

@@ -28,7 +28,9 @@ REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "knowledge" / "demo"
 LIST_FIELDS = {"products", "industries"}
 # The metric names the core's matrix helper implements for the demo's criteria.
-ATTRACTIVENESS_METRICS = {"potential", "segment_fit", "revenue_growth", "whitespace", "customer_revenue"}
+ATTRACTIVENESS_METRICS = {
+    "potential", "segment_fit", "revenue_growth", "whitespace", "customer_revenue",
+}
 STRENGTH_METRICS = {"share_of_wallet", "relationship_stage", "satisfaction", "revenue_ttm",
                     "products_count", "margin_pct"}
 ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
