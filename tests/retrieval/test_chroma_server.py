@@ -1,0 +1,120 @@
+"""Index and search through a real `chroma run` server (HttpClient)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kambot.config import Settings
+from kambot.retrieval.index import open_index, read_manifest, reindex
+from kambot.retrieval.models import Scope
+
+pytestmark = pytest.mark.chroma_server
+
+
+def _chroma_executable() -> str | None:
+    beside = Path(sys.executable).parent / "chroma"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("chroma")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    executable = _chroma_executable()
+    if executable is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("the `chroma` executable is missing in CI (it ships with chromadb)")
+        pytest.skip("the `chroma` executable (installed with chromadb) is not available")
+    port = _free_port()
+    log = (tmp_path / "chroma.log").open("w")
+    process = subprocess.Popen(
+        [executable, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
+         "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"chroma run exited: {(tmp_path / 'chroma.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("chroma run did not answer its heartbeat within 60 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+
+
+def test_index_and_search_through_a_chroma_server(
+        chroma_server: str, tmp_path: Path, settings_factory: object) -> None:
+    make = settings_factory
+    assert callable(make)
+    settings: Settings = make(tmp_path, chroma_url=chroma_server)
+    index = open_index(settings)
+    assert index.status.state == "rebuilt"
+    manifest = read_manifest(settings.index_dir)
+    assert manifest is not None and manifest["chroma"]["mode"] == "http"
+    assert manifest["chroma"]["path"] is None
+    assert not (settings.index_dir / "chroma").exists()
+    first_collection = manifest["chroma"]["collection"]
+    assert first_collection.startswith("kambot_chunks_local_hash_g")
+
+    hits = index.search("Quel est le rôle du parrain ?", k=1, filters={"language": "en"},
+                        scope=Scope.public())
+    assert [h.chunk_id for h in hits] == ["en/sponsorship#what-a-sponsor-does"]
+    assert hits[0].dense_rank is not None and hits[0].bm25_rank is not None
+    # The filtered (where) path runs on the server too.
+    filtered = index.search("share of wallet", k=2, scope=Scope.public(),
+                            filters={"language": "fr"}, chroma_where_mode="always",
+                            use_bm25=False)
+    assert filtered and all(h.metadata["language"] == "fr" for h in filtered)
+
+    reopened = open_index(settings)
+    assert reopened.status.state == "ready"
+
+    reindex(settings)
+    client = reopened.state.collection._client
+    names = {c.name for c in client.list_collections()}
+    assert first_collection not in names  # the previous generation was dropped
+    assert len(names) == 1
+    assert open_index(settings).search("share of wallet", k=1)[0].chunk_id == (
+        "en/segmentation#share-of-wallet")
+
+
+def test_unreachable_server_is_a_clear_error(tmp_path: Path, settings_factory: object) -> None:
+    from kambot.errors import RetrievalError
+
+    make = settings_factory
+    assert callable(make)
+    settings: Settings = make(tmp_path, chroma_url=f"http://127.0.0.1:{_free_port()}")
+    with pytest.raises(RetrievalError, match="Chroma"):
+        open_index(settings)
