@@ -99,6 +99,26 @@ def main() -> None:
           f"p95 {pct(times, .95) * 1000:.0f} ms over {len(times)} drafts "
           "(target p95 <= 300 ms)")
 
+    # 1b. the same through the HTTP API (FastAPI app in process, real routing and JSON)
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    api_times = []
+    with TestClient(create_app(settings)) as client:
+        client.post("/documents", json={"kind": "account_strategy", "account": keys[0]})
+        for r in range(args.rounds):
+            for account in keys:
+                t = time.perf_counter()
+                response = client.post("/documents", json={
+                    "kind": "account_strategy", "account": account,
+                    "lang": "fr" if r % 2 else "en"})
+                api_times.append(time.perf_counter() - t)
+                response.raise_for_status()
+    print(f"1b. account strategy through POST /documents: p50 "
+          f"{pct(api_times, .5) * 1000:.0f} ms, p95 {pct(api_times, .95) * 1000:.0f} ms over "
+          f"{len(api_times)} requests (target p95 <= 300 ms)")
+
     # 2. a batch of 100 documents
     plan: list[tuple[str, str | None, str]] = []
     kinds = ("account_strategy", "executive_summary", "ceb")
