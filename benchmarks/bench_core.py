@@ -13,8 +13,8 @@ The database is built once (synthetic data through kambot's own writer) and kept
 - pandas: ``pandas.read_sql`` of the same tables + the pandas baseline of
   ``benchmarks/pandas_baseline.py`` on the same frames.
 
-Peak memory is the process's maximum resident set size (``ru_maxrss``) measured in a
-child process that runs only the kambot path.
+Peak memory is the high-water mark of the resident set (``VmHWM``) of a child process
+that runs only the kambot path.
 
 Usage: uv run --frozen python benchmarks/bench_core.py [--accounts N] [--opportunities N]
 """
@@ -106,6 +106,15 @@ def pandas_read(engine: Any) -> dict[str, Any]:
         return {k: pd.read_sql_query(q, conn) for k, q in queries.items()}
 
 
+def _peak_rss_kib() -> int:
+    # VmHWM is this process's own high-water mark; ru_maxrss would also count the parent's
+    # resident set at fork time, which Linux carries across exec.
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
 def _peak_mib(args: argparse.Namespace, path: str) -> float:
     child = subprocess.run(
         [sys.executable, __file__, "--memory-only", path, "--accounts", str(args.accounts),
@@ -142,7 +151,7 @@ def main() -> None:
 
     if args.memory_only:
         kambot_path(engine, programme, snapshot=args.memory_only == "warm")
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        print(_peak_rss_kib())
         return
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
