@@ -181,7 +181,7 @@ def resolve_account(analysis: PortfolioAnalysis, ref: str) -> str:
 
     choices = {i: f"{n} ({x})" for i, (x, n) in
                enumerate(zip(accounts.external_ids, accounts.names, strict=True))}
-    close = process.extract(wanted, choices, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
+    close = process.extract(wanted, choices, scorer=fuzz.WRatio, limit=3, score_cutoff=75)
     if len(by_name) > 1:
         raise NotFoundError(
             f"several accounts are named {ref!r}",
