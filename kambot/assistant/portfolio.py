@@ -79,9 +79,13 @@ def load_demo(
             f"the database in {settings.data_dir} already holds the programme {existing!r}",
             hint="point KAMBOT_DATA_DIR at another folder for the demo, or pass --force",
         )
+    from kambot.store.portfolio import refresh_portfolio_snapshot
+
     with session_scope(engine, write=True) as session:
         save_programme(session, programme)
-    return import_bundle(engine, settings, folder, progress=progress)
+    reports = import_bundle(engine, settings, folder, progress=progress)
+    refresh_portfolio_snapshot(engine)
+    return reports
 
 
 def _current_programme_name(engine: Engine) -> str | None:

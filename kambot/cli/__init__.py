@@ -149,6 +149,11 @@ def import_(
         elif report is not None:
             render.lines(report.summary_lines(lg), style="red")
         raise
+    if not dry_run:
+        from kambot.store.portfolio import refresh_portfolio_snapshot
+
+        # Pay the full read of the tables now rather than at the next analysis.
+        refresh_portfolio_snapshot(engine)
     if as_json:
         render.json_out([r.model_dump(mode="json") for r in reports])
         return
