@@ -29,6 +29,9 @@ def pg_engine() -> Iterator[sa.Engine]:
 
     base_url = os.environ.get("KAMBOT_TEST_POSTGRES_URL")
     if not base_url:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but KAMBOT_TEST_POSTGRES_URL is unset: PostgreSQL "
+                        "did not start (is the postgresql package installed?)", pytrace=False)
         pytest.skip("no PostgreSQL server (KAMBOT_TEST_POSTGRES_URL unset)")
     name = f"kambot_assess_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")

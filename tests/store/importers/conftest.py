@@ -40,6 +40,9 @@ def any_engine(request: pytest.FixtureRequest, settings: Settings) -> Iterator[E
         return
     base_url = os.environ.get("KAMBOT_TEST_POSTGRES_URL")
     if not base_url:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but KAMBOT_TEST_POSTGRES_URL is unset: PostgreSQL "
+                        "did not start (is the postgresql package installed?)", pytrace=False)
         pytest.skip("no PostgreSQL server (KAMBOT_TEST_POSTGRES_URL unset)")
     name = f"kambot_imp_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
