@@ -8,6 +8,8 @@ from fastapi.responses import JSONResponse
 from kambot import errors as e
 
 STATUS: list[tuple[type[e.KambotError], int]] = [
+    (e.AuthenticationError, 401),
+    (e.RateLimitedError, 429),
     (e.NotFoundError, 404),
     (e.PermissionDeniedError, 403),
     (e.LimitExceededError, 413),

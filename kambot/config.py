@@ -58,6 +58,20 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
 
+    # --- identity and limits (issue 7) ---
+    session_ttl_s: int = Field(default=8 * 3600, gt=0)
+    # Browsers treat loopback as a secure context, so Secure cookies work on localhost too.
+    session_cookie_secure: bool = True
+    rate_limit_per_minute: int = Field(default=600, gt=0)
+    max_request_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+
+    # --- conversation (issue 5) ---
+    chat_history_turns: int = Field(default=20, gt=0)
+
+    # --- operations (issue 8) ---
+    backup_dir: Path | None = None
+
     @model_validator(mode="after")
     def _check_combinations(self) -> Settings:
         if self.llm_provider == "openai" and not self.llm_model:

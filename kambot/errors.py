@@ -60,6 +60,18 @@ class PermissionDeniedError(KambotError):
     code = "permission_denied"
 
 
+class AuthenticationError(KambotError):
+    """No valid credentials: missing, unknown, expired or revoked key or session."""
+
+    code = "authentication_required"
+
+
+class RateLimitedError(KambotError):
+    """Too many requests for one key in the current window."""
+
+    code = "rate_limited"
+
+
 class StoreError(KambotError):
     """The database cannot be opened, migrated or written."""
 
