@@ -15,6 +15,15 @@ from kambot.config import Settings, load_settings
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+# Every module here exposes `router`; add a module to this tuple to publish its routes.
+ROUTE_MODULES = (
+    health,
+    accounts,
+    portfolio,
+    ask,
+    documents,
+)
+
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the API for one data directory / database."""
@@ -39,11 +48,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.service = None
     install_error_handler(app)
-    app.include_router(health.router)
-    app.include_router(accounts.router)
-    app.include_router(portfolio.router)
-    app.include_router(ask.router)
-    app.include_router(documents.router)
+    for module in ROUTE_MODULES:
+        app.include_router(module.router)
     return app
 
 

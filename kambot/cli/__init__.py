@@ -602,6 +602,9 @@ def _serve(settings: Settings) -> None:
     )
 
 
+# --- sub-commands defined in their own modules (each imports only typer at module top) ---
+
+
 def main() -> None:
     """Run the command line, turning kambot errors into readable messages."""
     from kambot.errors import KambotError

@@ -317,12 +317,12 @@ def pending_migrations(engine: Engine) -> list[str]:
     return [rev.revision for rev in reversed(revisions)]
 
 
-def migrate(engine: Engine, revision: str = "head") -> list[str]:
+def migrate(engine: Engine, revision: str = "heads") -> list[str]:
     """Upgrade the database schema, in one transaction.
 
     Args:
         engine: the engine.
-        revision: target revision, ``head`` by default.
+        revision: target revision, ``heads`` by default (every branch).
 
     Returns:
         The revisions applied, oldest first (empty when already current).
