@@ -571,6 +571,8 @@ _REASON_TEXT: dict[str, tuple[str, str]] = {
     "industry_affinity": ("industry affinity", "affinité sectorielle"),
     "segment_affinity": ("affinity with the segment", "affinité avec le segment"),
     "relationship": ("already met the customer", "a déjà rencontré le client"),
+    "volunteered": ("volunteered in the alignment interview",
+                    "volontaire lors de l'entretien d'alignement"),
     "lowest_load": ("lightest load among equals", "charge la plus légère à égalité"),
     "existing_over_capacity": ("current sponsor has no capacity left",
                                "le sponsor actuel n'a plus de capacité"),

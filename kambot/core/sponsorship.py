@@ -11,7 +11,9 @@ The rules, in order (each assignment records the ones that decided it):
    ``industry_weight`` when the account's industry is one of theirs,
    ``segment_weight`` when another industry of the account's segment is,
    ``contact_weight`` per recorded meeting with the customer (capped at
-   ``max_contacts``). Ties go to the lightest relative load, then to the key.
+   ``max_contacts``), ``volunteer_weight`` when the executive offered, in an alignment
+   interview, to sponsor this account. Ties go to the lightest relative load, then to
+   the key.
 4. When nobody has capacity left, the account is a coverage gap.
 
 The limit of an executive is ``Person.max_accounts``; ``default_max_accounts`` when
@@ -48,6 +50,9 @@ class SponsorshipConfig:
     segment_weight: int = 1
     contact_weight: int = 1
     max_contacts: int = 3
+    # An executive who volunteered is worth more than an industry match: the methodology
+    # wants sponsors who are willing, not merely suitable.
+    volunteer_weight: int = 4
     keep_existing: bool = True
 
     def __post_init__(self) -> None:
@@ -75,6 +80,7 @@ class SponsorableAccount:
         priority: larger first among accounts of a tier (e.g. revenue TTM).
         contacts: recorded executive or sponsor meetings with this customer, per
             person key.
+        volunteers: person keys of executives who offered to sponsor this account.
     """
 
     external_id: str
@@ -85,6 +91,7 @@ class SponsorableAccount:
     current_sponsor: str | None = None
     priority: float = 0.0
     contacts: Mapping[str, int] = field(default_factory=dict)
+    volunteers: tuple[str, ...] = ()
 
 
 def _score(
@@ -103,6 +110,9 @@ def _score(
     if met > 0:
         score += config.contact_weight * min(met, config.max_contacts)
         reasons.append(SponsorReason(code="relationship", person=person.key, value=met))
+    if person.key in account.volunteers:
+        score += config.volunteer_weight
+        reasons.append(SponsorReason(code="volunteered", person=person.key))
     return score, reasons
 
 

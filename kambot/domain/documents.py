@@ -469,6 +469,7 @@ SponsorReasonCode = Literal[
     "industry_affinity",  # the account's industry is one of the executive's
     "segment_affinity",  # another industry of the account's segment is one of theirs
     "relationship",  # the executive already met this customer (recorded meetings)
+    "volunteered",  # the executive offered to sponsor it in an alignment interview
     "lowest_load",  # chosen among equals for having the lightest load
     "existing_over_capacity",  # the current sponsor had no capacity left: reassigned
     "existing_not_executive",  # the current sponsor is not an executive: reassigned

@@ -129,3 +129,21 @@ def test_bad_inputs_are_refused() -> None:
         assign_sponsors([acc("A"), acc("A")], EXECS)
     with pytest.raises(DataError, match="bronze"):
         SponsorshipConfig(meetings_per_year={"gold": 4})
+
+
+def test_an_executive_who_volunteered_outranks_an_industry_match() -> None:
+    volunteered = SponsorableAccount(
+        external_id="V", name="Volunteered", tier="gold", industry="automotive",
+        volunteers=("cfo",))
+    plan = assign_sponsors([volunteered], EXECS)
+    assert get(plan, "V").sponsor == "cfo"
+    assert "volunteered" in codes(plan, "V")
+    # Without the offer, the industry match wins.
+    plain = assign_sponsors([acc("V", industry="automotive")], EXECS)
+    assert get(plain, "V").sponsor == "ceo"
+
+
+def test_a_volunteer_who_is_not_an_executive_changes_nothing() -> None:
+    offered = SponsorableAccount(external_id="V", name="V", tier="gold", industry="energy",
+                                 volunteers=("kam1",))
+    assert get(assign_sponsors([offered], EXECS), "V").sponsor == "cfo"

@@ -131,6 +131,8 @@ class DraftingContext:
             records = self.records(keys)
             segments = {s.key: tuple(s.industries) for s in self.programme.segments}
             execs = {p.key for p in self.programme.people if p.role == "executive"}
+            offers = getattr(self.source, "volunteers", None)
+            volunteers: dict[str, list[str]] = offers() if callable(offers) else {}
             accounts = []
             for x in keys:
                 rec = records[x]
@@ -147,6 +149,7 @@ class DraftingContext:
                     current_sponsor=acc.sponsor,
                     priority=float(self.analysis.account_kpis(x).revenue_ttm),
                     contacts=met,
+                    volunteers=tuple(volunteers.get(x, ())),
                 ))
             config = SponsorshipConfig(meetings_per_year=self.meetings_per_year())
             self._plan = assign_sponsors(accounts, self.programme.people, config)
