@@ -97,6 +97,19 @@ class StoreSource:
                 )
         return out
 
+    def volunteers(self) -> dict[str, list[str]]:
+        """Return, per account, the executives who offered to sponsor it in an interview."""
+        from kambot.assistant.interview import committed_sponsors, sponsorship_commitments
+
+        return committed_sponsors(
+            sponsorship_commitments(self.service.settings, self.service.engine))
+
+    def interviews_version(self) -> tuple[object, ...]:
+        """Return a fingerprint of the interviews (sponsorship offers change the plan)."""
+        with self.service.engine.connect() as conn:
+            return tuple(conn.exec_driver_sql(
+                "SELECT COUNT(*), MAX(updated_at) FROM interviews").one())
+
 
 def _month_start(d: date) -> date:
     return date(d.year, d.month, 1)
