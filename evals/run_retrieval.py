@@ -7,9 +7,15 @@ first five hits) and the reciprocal rank of the first expected chunk within the 
 (MRR); for every unanswerable question, whether ``answer_question`` abstains. Exits
 with status 1 when a figure is under its threshold.
 
+Held-out split: questions with an even number (``q02``, ``q04``...) are the *tuning*
+half, the ones retrieval changes may be studied against; odd-numbered ones are the
+*held-out* half, only ever looked at as aggregate figures, so that a gap between the
+two halves shows over-fitting. The split was fixed by id parity before any question
+was read. ``--verbose`` lists the tuning half only unless ``--half all`` is given.
+
 Usage::
 
-    .venv/bin/python evals/run_retrieval.py [--verbose] [--calibrate]
+    .venv/bin/python evals/run_retrieval.py [--verbose] [--half tune|holdout|all] [--calibrate]
 """
 
 from __future__ import annotations
@@ -37,6 +43,15 @@ from kambot.retrieval.models import Scope  # noqa: E402
 QUESTIONS = Path(__file__).resolve().parent / "retrieval" / "questions.yaml"
 THRESHOLDS = {"recall@5": 0.9, "mrr": 0.75, "abstention": 0.8}
 KINDS = ("direct", "paraphrase", "cross", "unanswerable")
+HALVES = ("tune", "holdout")
+
+
+def half_of(case_id: str) -> str:
+    """Return ``tune`` for an even-numbered question id, ``holdout`` for an odd one."""
+    digits = "".join(ch for ch in case_id if ch.isdigit())
+    if not digits:
+        raise SystemExit(f"question id {case_id!r} has no number: cannot assign a half")
+    return "tune" if int(digits) % 2 == 0 else "holdout"
 
 
 @dataclass
@@ -86,6 +101,10 @@ class EvalReport:
         """Return the share of answerable questions wrongly abstained on."""
         cases = self._answerable()
         return sum(1 for c in cases if c.abstained) / max(len(cases), 1)
+
+    def half(self, name: str) -> EvalReport:
+        """Return the report restricted to one half (``tune`` or ``holdout``)."""
+        return EvalReport([c for c in self.cases if half_of(c.id) == name], self.seconds)
 
     def figures(self) -> dict[str, float]:
         """Return the thresholded figures."""
@@ -193,14 +212,24 @@ def run(knowledge_dir: Path | None = None, data_dir: Path | None = None,
         return evaluate(index, load_cases(questions))
 
 
-def _print(report: EvalReport, verbose: bool, calibrate: bool) -> None:
-    for name, value in report.figures().items():
-        print(f"{name:<12} {value:.3f}  (threshold {THRESHOLDS[name]})")
-    print(f"{'false abst.':<12} {report.false_abstention:.3f}  (answerable questions abstained on)")
+def _print_kinds(report: EvalReport, indent: str) -> None:
     for kind, figures in report.by_kind().items():
         shown = ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
                           for k, v in figures.items())
-        print(f"  {kind:<13} {shown}")
+        print(f"{indent}{kind:<13} {shown}")
+
+
+def _print(report: EvalReport, verbose: bool, calibrate: bool, half: str = "tune") -> None:
+    for name, value in report.figures().items():
+        print(f"{name:<12} {value:.3f}  (threshold {THRESHOLDS[name]})")
+    print(f"{'false abst.':<12} {report.false_abstention:.3f}  (answerable questions abstained on)")
+    _print_kinds(report, "  ")
+    for name in HALVES:
+        part = report.half(name)
+        shown = ", ".join(f"{k}={v:.3f}" for k, v in part.figures().items())
+        label = "tuning half (even ids)" if name == "tune" else "held-out half (odd ids)"
+        print(f"{label}: {len(part.cases)} questions, {shown}")
+        _print_kinds(part, "    ")
     print(f"{len(report.cases)} questions in {report.seconds:.1f} s")
     if calibrate:
         answerable = [c.confidence for c in report.cases if c.kind != "unanswerable"]
@@ -212,7 +241,7 @@ def _print(report: EvalReport, verbose: bool, calibrate: bool) -> None:
         print(f"best threshold {threshold:.3f} (balanced accuracy {accuracy:.3f}); "
               f"in use {ABSTAIN_THRESHOLD}")
     if verbose:
-        for case in report.cases:
+        for case in report.cases if half == "all" else report.half(half).cases:
             ok = (case.abstained if case.kind == "unanswerable"
                   else case.rank is not None and case.rank <= 5)
             print(f"{'ok ' if ok else 'BAD'} {case.id} [{case.kind}/{case.lang}] rank={case.rank} "
@@ -230,9 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="print every question")
     parser.add_argument("--calibrate", action="store_true",
                         help="print confidences and the best abstention threshold")
+    parser.add_argument("--half", choices=(*HALVES, "all"), default="tune",
+                        help="which questions --verbose lists (default: the tuning half)")
     args = parser.parse_args(argv)
     report = run(args.knowledge_dir, args.data_dir)
-    _print(report, args.verbose, args.calibrate)
+    _print(report, args.verbose, args.calibrate, args.half)
     failures = report.failures()
     for failure in failures:
         print(f"FAIL {failure}")

@@ -61,7 +61,8 @@ if TYPE_CHECKING:
 FloatMatrix = npt.NDArray[np.float32]
 FloatVector = npt.NDArray[np.float32]
 
-LOCAL_VERSION = 1
+# 2: glossary terms gutted by stop words ("follow-up") now give their concept feature.
+LOCAL_VERSION = 2
 DEFAULT_DIM = 768
 DF_BUCKETS = 1 << 20
 GROUP_WEIGHTS: dict[str, float] = {"word": 1.0, "bigram": 0.45, "char": 1.0, "concept": 0.7}

@@ -8,7 +8,10 @@ concept the question mentions, in both languages.
 
 Terms are matched on analysed token sequences (stop words removed, stemmed, accents
 folded) with the analyser of the term's own language, so "compte clé", "comptes clés"
-and "Comptes-Clés" are the same term.
+and "Comptes-Clés" are the same term. A several-word term that stop-word removal would
+reduce to one word ("follow-up", "less is more", "buy-in", "niveau Or") is matched on
+the text's full word sequence instead, stop words included, so it keeps its meaning
+without matching every "follow" or every "niveau".
 """
 
 from __future__ import annotations
@@ -24,7 +27,15 @@ from typing import Any
 import yaml
 
 from kambot.errors import DataError
-from kambot.retrieval.text import LANGS, STOPWORDS, Analysis, Lang, analyse, words
+from kambot.retrieval.text import (
+    LANGS,
+    QUERY_STOPWORDS,
+    STOPWORDS,
+    Analysis,
+    Lang,
+    analyse,
+    words,
+)
 
 
 @dataclass
@@ -54,6 +65,8 @@ class Glossary:
     )
     _max_len: dict[Lang, int] = field(default_factory=dict, repr=False)
     _trie: dict[Lang, dict[str, _Node]] = field(default_factory=dict, repr=False)
+    # Terms gutted by stop-word removal, keyed on their full word sequence.
+    _raw_trie: dict[Lang, dict[str, _Node]] = field(default_factory=dict, repr=False)
     _stems: dict[str, dict[Lang, tuple[tuple[str, ...], ...]]] = field(
         default_factory=dict, repr=False
     )
@@ -67,36 +80,27 @@ class Glossary:
         # language's terms it contains ("key account" in a French note).
         for lang in LANGS:
             index: dict[tuple[str, ...], list[str]] = {}
+            raw: dict[tuple[str, ...], list[str]] = {}
             for concept in self.concepts:
                 own: list[tuple[str, ...]] = []
                 for term_lang in LANGS:
                     for term in concept.terms.get(term_lang, ()):
                         stems = _term_stems(term, lang)
                         if not stems:
-                            if term_lang == lang:
+                            sequences = _term_sequences(term, lang)
+                            for sequence in sequences:
+                                _add(raw, sequence, concept.id)
+                            if term_lang == lang and not sequences:
                                 self.skipped.append((concept.id, lang, term))
                             continue
                         if term_lang == lang:
                             own.append(stems)
-                        ids = index.setdefault(stems, [])
-                        if concept.id not in ids:
-                            ids.append(concept.id)
+                        _add(index, stems, concept.id)
                 self._stems.setdefault(concept.id, {})[lang] = tuple(own)
             self._index[lang] = {k: tuple(v) for k, v in index.items()}
             self._max_len[lang] = max((len(k) for k in index), default=0)
-            root: dict[str, _Node] = {}
-            for key, concept_ids in self._index[lang].items():
-                level = root
-                node: _Node | None = None
-                for stem in key:
-                    node = level.get(stem)
-                    if node is None:
-                        node = _Node()
-                        level[stem] = node
-                    level = node.children
-                assert node is not None
-                node.ids = concept_ids
-            self._trie[lang] = root
+            self._trie[lang] = _build_trie(self._index[lang])
+            self._raw_trie[lang] = _build_trie({k: tuple(v) for k, v in raw.items()})
             self._all_terms[lang] = {}
             for key, concept_ids in self._index[lang].items():
                 for concept_id in concept_ids:
@@ -117,18 +121,11 @@ class Glossary:
         """Count the concepts whose terms (of either language) occur in an analysed text."""
         found: Counter[str] = Counter()
         root = self._trie.get(analysis.lang)
-        if not root:
-            return found
-        stems = analysis.stems
-        for start in range(len(stems)):
-            level = root
-            for stem in stems[start:]:
-                node = level.get(stem)
-                if node is None:
-                    break
-                if node.ids:
-                    found.update(node.ids)
-                level = node.children
+        if root:
+            _walk(root, analysis.stems, found)
+        raw = self._raw_trie.get(analysis.lang)
+        if raw and analysis.sequence:
+            _walk(raw, analysis.sequence, found)
         return found
 
     def match(self, text: str, lang: Lang | None = None,
@@ -194,6 +191,58 @@ def _term_stems(term: str, lang: Lang) -> tuple[str, ...]:
             raw[-1] in stop or (raw[0] in stop and raw[0] not in _DETERMINERS)):
         return ()
     return stems
+
+
+def _term_sequences(term: str, lang: Lang) -> list[tuple[str, ...]]:
+    """Return the full word sequences (stop words kept) of a term gutted by stop words.
+
+    A text is analysed with its language's stop words and a question with those of
+    both languages; a function word may be a stop word in one and not the other, so
+    both forms are returned when they differ. A single word gives nothing: only
+    several words together are specific enough.
+    """
+    out: list[tuple[str, ...]] = []
+    for stop in (STOPWORDS[lang], QUERY_STOPWORDS):
+        sequence = analyse(term, lang, stop).sequence
+        if len(sequence) > 1 and sequence not in out:
+            out.append(sequence)
+    return out
+
+
+def _add(index: dict[tuple[str, ...], list[str]], key: tuple[str, ...], concept_id: str) -> None:
+    ids = index.setdefault(key, [])
+    if concept_id not in ids:
+        ids.append(concept_id)
+
+
+def _build_trie(index: Mapping[tuple[str, ...], tuple[str, ...]]) -> dict[str, _Node]:
+    root: dict[str, _Node] = {}
+    for key, concept_ids in index.items():
+        level = root
+        node: _Node | None = None
+        for token in key:
+            node = level.get(token)
+            if node is None:
+                node = _Node()
+                level[token] = node
+            level = node.children
+        if node is not None:
+            node.ids = concept_ids
+    return root
+
+
+def _walk(root: dict[str, _Node], tokens: tuple[str, ...], found: Counter[str]) -> None:
+    """Count every term of a trie that occurs in a token sequence."""
+    for start in range(len(tokens)):
+        node = root.get(tokens[start])
+        position = start
+        while node is not None:
+            if node.ids:
+                found.update(node.ids)
+            position += 1
+            if position == len(tokens):
+                break
+            node = node.children.get(tokens[position])
 
 
 # A leading determiner carries no meaning of its own: "the board" is "board".

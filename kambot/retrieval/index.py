@@ -55,6 +55,7 @@ from kambot.retrieval.embeddings import (
 )
 from kambot.retrieval.glossary import Glossary, load_glossary
 from kambot.retrieval.models import Chunk, Hit, IndexStatus, ReindexReport, Scope
+from kambot.retrieval.rerank import Lexicon
 from kambot.retrieval.text import analyse, slugify
 
 if TYPE_CHECKING:
@@ -267,11 +268,20 @@ class IndexState:
     chroma_path: Path | None = None
     bm25_path: Path | None = None
     vectors: npt.NDArray[np.float32] | None = None
+    _lexicon: Lexicon | None = field(default=None, repr=False)
 
     @property
     def count(self) -> int:
         """Return the number of chunks."""
         return len(self.chunks)
+
+    @property
+    def lexicon(self) -> Lexicon | None:
+        """Return the BM25 postings grouped for re-ranking (built on first use)."""
+        if self._lexicon is None and self.bm25 is not None:
+            # Two threads may both build it; they build the same thing.
+            self._lexicon = Lexicon.from_bm25(self.bm25)
+        return self._lexicon
 
 
 @dataclass

@@ -197,7 +197,12 @@ class Scope:
 
 
 class Hit(BaseModel):
-    """One retrieved chunk with its fused score and its rank in each retriever."""
+    """One retrieved chunk with its score and its rank in each retriever.
+
+    ``score`` is the fused score, on a 0..2 scale (RRF times its constant), plus the
+    coverage re-ranking's bonus; ``coverage`` the idf-weighted share of the query's
+    stems the passage holds (None when it was not re-ranked).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -209,6 +214,7 @@ class Hit(BaseModel):
     dense_rank: int | None = None
     bm25_score: float = 0.0
     dense_similarity: float | None = None
+    coverage: float | None = None
 
 
 class Citation(BaseModel):

@@ -20,7 +20,8 @@ The BM25 query is the question's tokens plus the glossary concepts it mentions: 
 concept adds, at :data:`EXPANSION_WEIGHT`, its best-matching term in either language
 (a French question also searches the English terms of its concepts, and the reverse).
 The dense query is moved towards BM25's three best passages (pseudo-relevance
-feedback) before the vector search.
+feedback) before the vector search. The first fused candidates are then re-scored by
+how much of the question each covers (:mod:`kambot.retrieval.rerank`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import numpy.typing as npt
 
 from kambot.errors import KambotError, RetrievalError
 from kambot.retrieval.models import Hit, Scope
+from kambot.retrieval.rerank import COVERAGE_WEIGHT, HEADING_WEIGHT, RERANK_DEPTH, rerank
 from kambot.retrieval.text import (
     LANGS,
     QUERY_STOPWORDS,
@@ -165,11 +167,14 @@ def chroma_where(scope: Scope,
 
 
 def bm25_ranking(state: IndexState, plan: QueryPlan, mask: npt.NDArray[np.bool_],
-                 candidates: int = CANDIDATES,
-                 expansion_weight: float = EXPANSION_WEIGHT) -> list[tuple[int, float]]:
+                 candidates: int = CANDIDATES, expansion_weight: float = EXPANSION_WEIGHT,
+                 concept_presence: dict[str, npt.NDArray[np.bool_]] | None = None,
+                 ) -> list[tuple[int, float]]:
     """Return ``(position, score)`` of the best visible chunks for the query, best first.
 
-    Chunks with a zero score (no query term) are left out.
+    Chunks with a zero score (no query term) are left out. When ``concept_presence`` is
+    given, it receives, per glossary concept of the query, which chunks hold one of its
+    expansion terms (the re-ranking reuses it).
     """
     bm25 = state.bm25
     if bm25 is None or not mask.any():
@@ -180,7 +185,8 @@ def bm25_ranking(state: IndexState, plan: QueryPlan, mask: npt.NDArray[np.bool_]
     if own:
         scores += bm25.get_scores_from_ids(own)
     if expansion_weight > 0 and plan.concept_terms:
-        scores += expansion_weight * _concept_scores(bm25, vocab, plan, set(own))
+        scores += expansion_weight * _concept_scores(bm25, vocab, plan, set(own),
+                                                     concept_presence)
     scores[~mask] = 0.0
     positive = np.flatnonzero(scores > 0)
     if not len(positive):
@@ -193,8 +199,9 @@ def bm25_ranking(state: IndexState, plan: QueryPlan, mask: npt.NDArray[np.bool_]
     return [(int(p), float(scores[p])) for p in order]
 
 
-def _concept_scores(bm25: Any, vocab: dict[str, int], plan: QueryPlan,
-                    own: set[int]) -> npt.NDArray[np.float32]:
+def _concept_scores(bm25: Any, vocab: dict[str, int], plan: QueryPlan, own: set[int],
+                    presence: dict[str, npt.NDArray[np.bool_]] | None = None,
+                    ) -> npt.NDArray[np.float32]:
     """Score each chunk by the glossary concepts of the query, once per concept.
 
     Each term of a concept matches a chunk only when all its words are there (its score
@@ -216,13 +223,16 @@ def _concept_scores(bm25: Any, vocab: dict[str, int], plan: QueryPlan,
         return found
 
     total = np.zeros(n_docs, dtype=np.float32)
-    for _, terms in plan.concept_terms:
+    for concept, terms in plan.concept_terms:
         best: npt.NDArray[np.float32] | None = None
         for term in terms:
             if any(t not in vocab for t in term):
                 continue  # a word of the term never occurs: the term cannot match
             arrays = [token_scores(vocab[t]) for t in dict.fromkeys(term)]
             present = np.logical_and.reduce([a > 0 for a in arrays])
+            if presence is not None:
+                found = presence.get(concept)
+                presence[concept] = present if found is None else found | present
             df = int(np.count_nonzero(present))
             if not df:
                 continue
@@ -385,6 +395,8 @@ def hybrid_search(index: SearchIndex, query: str, *, k: int = 5, scope: Scope | 
                   dense_weight: float = DENSE_WEIGHT, min_similarity: float | None = None,
                   feedback_docs: int = FEEDBACK_DOCS, feedback_weight: float = FEEDBACK_WEIGHT,
                   chroma_where_mode: Literal["fallback", "always"] = "fallback",
+                  rerank_depth: int = RERANK_DEPTH, coverage_weight: float = COVERAGE_WEIGHT,
+                  heading_weight: float = HEADING_WEIGHT,
                   ) -> list[Hit]:
     """Search the index for a query, within a scope.
 
@@ -405,6 +417,9 @@ def hybrid_search(index: SearchIndex, query: str, *, k: int = 5, scope: Scope | 
         feedback_weight: how strongly they steer it (0: plain dense query).
         min_similarity: drop dense results under this cosine (a default per embedder).
         chroma_where_mode: ``fallback`` (default) or ``always`` (see the module doc).
+        rerank_depth: how many fused candidates the coverage re-ranking re-scores.
+        coverage_weight: weight of query coverage in the re-ranking (0: plain RRF).
+        heading_weight: weight of the heading's coverage relative to the passage's.
 
     Returns:
         Up to ``k`` hits, best first, all visible to ``scope``.
@@ -415,14 +430,24 @@ def hybrid_search(index: SearchIndex, query: str, *, k: int = 5, scope: Scope | 
         return []
     plan = plan_query(index, query, language)
     mask = visibility_mask(state, scope, filters)
-    bm25 = bm25_ranking(state, plan, mask, candidates, expansion_weight) if use_bm25 else []
+    presence: dict[str, npt.NDArray[np.bool_]] = {}
+    bm25 = (bm25_ranking(state, plan, mask, candidates, expansion_weight, presence)
+            if use_bm25 else [])
     feedback = [p for p, _ in bm25[:feedback_docs]]
     dense = (dense_ranking(state, plan, mask, scope, filters, candidates, min_similarity,
                            chroma_where_mode, feedback, feedback_weight) if use_dense else [])
     bm25_ranks = {p: (r, s) for r, (p, s) in enumerate(bm25, start=1)}
     dense_ranks = {p: (r, s) for r, (p, s) in enumerate(dense, start=1)}
+    fused = fuse([bm25, dense], rrf_k, (1.0, dense_weight))
+    lexicon = state.lexicon
+    if lexicon is not None and coverage_weight > 0:
+        ranked = rerank(lexicon, index.glossary, plan, state.chunks, fused, rrf_k,
+                        max(rerank_depth, k), coverage_weight, heading_weight,
+                        presence if use_bm25 and expansion_weight > 0 else None)
+    else:
+        ranked = [(p, s * rrf_k, -1.0) for p, s in fused]
     hits: list[Hit] = []
-    for position, score in fuse([bm25, dense], rrf_k, (1.0, dense_weight)):
+    for position, score, covered in ranked:
         chunk = state.chunks[position]
         if not scope.allows(chunk.scope, chunk.roles):  # second, independent check
             continue
@@ -431,7 +456,8 @@ def hybrid_search(index: SearchIndex, query: str, *, k: int = 5, scope: Scope | 
         hits.append(Hit(chunk_id=chunk.id, score=score, text=chunk.text,
                         metadata=chunk.metadata(), bm25_rank=b[0] if b else None,
                         dense_rank=d[0] if d else None, bm25_score=b[1] if b else 0.0,
-                        dense_similarity=d[1] if d else None))
+                        dense_similarity=d[1] if d else None,
+                        coverage=covered if covered >= 0 else None))
         if len(hits) >= k:
             break
     return hits

@@ -157,11 +157,16 @@ class Analysis:
         lang: the analyser's language.
         surface: content words (stop words removed), folded, in text order.
         stems: the Snowball stem of each surface word, folded, same order.
+        sequence: every word of the text in order, stop words included: the stem of a
+            content word, the folded word itself for a stop word. Glossary terms that
+            stop-word removal would gut ("follow-up", "less is more", "niveau Or") are
+            matched on it.
     """
 
     lang: Lang
     surface: tuple[str, ...]
     stems: tuple[str, ...]
+    sequence: tuple[str, ...] = ()
 
 
 def analyse(text: str, lang: Lang, stop: frozenset[str] | None = None) -> Analysis:
@@ -176,13 +181,21 @@ def analyse(text: str, lang: Lang, stop: frozenset[str] | None = None) -> Analys
         The content words and their stems (both accent-folded).
     """
     stop = STOPWORDS[lang] if stop is None else stop
-    kept = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+    found = words(text)
+    # None marks a content word, whose stem takes its place in ``sequence`` below.
+    marks = [None if w not in stop and (len(w) > 1 or w.isdigit())
+             else (w if w.isascii() else _fold_word(w)) for w in found]
+    kept = [w for w, mark in zip(found, marks, strict=True) if mark is None]
     if not kept:
-        return Analysis(lang, (), ())
+        return Analysis(lang, (), (), tuple(m for m in marks if m is not None))
     stems = _stemmer(lang).stemWords(kept)
     surface = tuple(w if w.isascii() else _fold_word(w) for w in kept)
     folded = tuple(w if w.isascii() else _fold_word(w) for w in stems)
-    return Analysis(lang, surface, folded)
+    if len(kept) == len(found):
+        return Analysis(lang, surface, folded, folded)
+    next_stem = iter(folded).__next__
+    sequence = tuple(next_stem() if mark is None else mark for mark in marks)
+    return Analysis(lang, surface, folded, sequence)
 
 
 _FOLDED_WORDS: dict[str, str] = {}

@@ -23,16 +23,14 @@ def _runner() -> ModuleType:
     return module
 
 
-# Issue 3 asks for recall@5 >= 0.9 and MRR >= 0.75 (the runner's THRESHOLDS, which make
-# `python evals/run_retrieval.py` exit non-zero). The offline hashing embedding reaches
-# recall@5 0.887 and MRR 0.736 today: it misses idiomatic paraphrases. Until that is
-# fixed, CI guards the level reached so that it cannot regress; the gap is recorded as
-# open work on issue 3, not hidden.
-CI_FLOOR = {"recall@5": 0.88, "mrr": 0.73, "abstention": 0.8}
+# Issue 3 asks for recall@5 >= 0.9 and MRR >= 0.75 on answerable questions and 80%
+# correct abstention (the runner's THRESHOLDS, which make `python evals/run_retrieval.py`
+# exit non-zero); CI holds the retrieval to exactly those figures.
+CI_FLOOR = {"recall@5": 0.9, "mrr": 0.75, "abstention": 0.8}
 
 
 @pytest.mark.slow
-def test_retrieval_eval_does_not_regress(tmp_path: Path) -> None:
+def test_retrieval_eval_meets_the_issue_thresholds(tmp_path: Path) -> None:
     assert any(METHODOLOGY.glob("*/*.md")), "knowledge/methodology is empty"
     runner = _runner()
     report = runner.run(data_dir=tmp_path)
@@ -54,3 +52,22 @@ def test_question_file_is_well_formed() -> None:
     assert kinds == {"direct", "paraphrase", "cross", "unanswerable"}
     assert len({c["id"] for c in cases}) == len(cases)
     assert all(c["filters"]["language"] != c["lang"] for c in cases if c["kind"] == "cross")
+
+
+def test_questions_split_into_a_tuning_and_a_held_out_half() -> None:
+    runner = _runner()
+    assert runner.half_of("q02") == "tune" and runner.half_of("q13") == "holdout"
+    cases = runner.load_cases()
+    halves = {name: [c for c in cases if runner.half_of(c["id"]) == name]
+              for name in runner.HALVES}
+    assert sum(len(v) for v in halves.values()) == len(cases)
+    for members in halves.values():  # each half is a usable evaluation on its own
+        assert {c["kind"] for c in members} == {"direct", "paraphrase", "cross",
+                                                "unanswerable"}
+        assert {c["lang"] for c in members} == {"fr", "en"}
+    report = runner.EvalReport([runner.CaseResult("q02", "direct", "en", "?", 1, 1.0,
+                                                  False, []),
+                                runner.CaseResult("q03", "direct", "en", "?", None, 0.1,
+                                                  True, [])])
+    assert report.half("tune").recall_at_5 == 1.0
+    assert report.half("holdout").recall_at_5 == 0.0

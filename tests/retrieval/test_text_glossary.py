@@ -95,3 +95,50 @@ def test_glossary_file_errors(tmp_path: Path) -> None:
     bad.write_text("- id: [unclosed\n", encoding="utf-8")
     with pytest.raises(DataError, match="not valid YAML"):
         load_glossary(bad)
+
+
+def test_analysis_keeps_the_full_word_sequence() -> None:
+    english = analyse("The follow-up of accounts", "en")
+    assert english.stems == ("follow", "account")
+    # Content words as stems, stop words as themselves, in text order.
+    assert english.sequence == ("the", "follow", "up", "of", "account")
+    french = analyse("Le niveau Or", "fr")
+    assert french.stems == ("niveau",)
+    assert french.sequence == ("le", "niveau", "or")
+    assert analyse("of the", "en").sequence == ("of", "the")
+    assert analyse("accounts", "en").sequence == analyse("accounts", "en").stems
+
+
+def test_terms_gutted_by_stop_words_match_on_the_word_sequence() -> None:
+    glossary = parse_glossary([
+        {"id": "follow-up", "en": ["follow-up"], "fr": ["suivi"]},
+        {"id": "less-is-more", "en": ["less is more"]},
+        {"id": "gold", "en": ["Gold tier"], "fr": ["niveau Or"]},
+        {"id": "board", "en": ["the board"]},
+        {"id": "raci", "en": ["who does what"]},
+    ])
+    # Nothing is left out; a phrase made only of stop words matches as a phrase.
+    assert glossary.skipped == []
+    assert parse_glossary([{"id": "x", "en": ["the"]}]).skipped == [("x", "en", "the")]
+    assert glossary.match("Agree who does what, then act", "en") == {"raci": 1}
+    assert glossary.match("What does who want?", "en") == {}
+    assert glossary.match("Who owns the follow-up after the review?", "en") == {"follow-up": 1}
+    assert glossary.match("We follow up next week", "en") == {"follow-up": 1}
+    assert glossary.match("Follow the plan; up to you", "en") == {}
+    assert glossary.match("Less is more: pick a few accounts", "en") == {"less-is-more": 1}
+    assert glossary.match("less work for the team", "en") == {}
+    assert glossary.match("Le client passe au niveau Or", "fr") == {"gold": 1}
+    assert glossary.match("Le niveau de service", "fr") == {}
+    # A French text meets the English term, a question (both languages' stop words) too.
+    assert glossary.match("Le follow-up du compte", "fr") == {"follow-up": 1}
+    assert glossary.match("What is the follow-up?") == {"follow-up": 1}
+    # A leading determiner still simply drops: "the board" is "board".
+    assert glossary.match("Ask the board", "en") == {"board": 1}
+
+
+def test_gutted_terms_are_not_used_as_one_word_expansions() -> None:
+    glossary = parse_glossary([{"id": "follow-up", "en": ["follow-up", "action log"],
+                                "fr": ["suivi"]}])
+    # ("follow",) alone would expand a query with every "follow" of the corpus.
+    assert ("follow",) not in glossary.terms_of("follow-up")
+    assert ("action", "log") in glossary.terms_of("follow-up")
