@@ -1,0 +1,120 @@
+"""Executive alignment interviews: one question at a time, records, synthesis.
+
+Executives run and read their own interviews (another executive's answers 404, like a
+missing one); programme leads and administrators run and read all of them; other roles
+get 403. Answers are untrusted text: stored and read, never obeyed.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from api.deps import PrincipalDep, ServiceDep, SettingsDep
+from kambot.assistant.interview import (
+    InterviewService,
+    InterviewSummary,
+    InterviewTurn,
+    Synthesis,
+)
+from kambot.domain.documents import Lang
+
+router = APIRouter(prefix="/interviews", tags=["interviews"])
+_lock = threading.Lock()
+
+
+def get_interviews(request: Request, settings: SettingsDep,
+                   service: ServiceDep) -> InterviewService:
+    """Return the application's interview service (one per app, created on first use)."""
+    with _lock:
+        found: InterviewService | None = getattr(request.app.state, "interviews", None)
+        if found is None:
+            found = InterviewService(settings, service.engine)
+            request.app.state.interviews = found
+        return found
+
+
+InterviewsDep = Annotated[InterviewService, Depends(get_interviews)]
+
+
+class StartRequest(BaseModel):
+    """Start an interview."""
+
+    executive: str | None = Field(default=None, max_length=200,
+                                  description="name or person key; an executive may omit it")
+    lang: Lang | None = None
+
+
+class AnswerRequest(BaseModel):
+    """An answer to the pending question ("skip" passes it)."""
+
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+@router.post("", response_model=InterviewTurn)
+async def start(body: StartRequest, principal: PrincipalDep,
+                interviews: InterviewsDep) -> InterviewTurn:
+    """Start an interview and return its first question."""
+    return await run_in_threadpool(interviews.start, principal, body.executive, body.lang)
+
+
+@router.get("", response_model=list[InterviewSummary])
+async def list_(principal: PrincipalDep, interviews: InterviewsDep) -> list[InterviewSummary]:
+    """List the interviews the caller may see, most recently updated first."""
+    return await run_in_threadpool(interviews.list_interviews, principal)
+
+
+@router.get("/synthesis", response_model=Synthesis)
+async def synthesis(principal: PrincipalDep, interviews: InterviewsDep,
+                    lang: Annotated[Lang | None, Query()] = None) -> Synthesis:
+    """Synthesise the completed interviews the caller may see."""
+    return await run_in_threadpool(interviews.synthesise, principal, lang)
+
+
+@router.get("/synthesis.md")
+async def synthesis_markdown(principal: PrincipalDep, interviews: InterviewsDep,
+                             lang: Annotated[Lang | None, Query()] = None) -> Response:
+    """Return the synthesis as Markdown."""
+    result = await run_in_threadpool(interviews.synthesise, principal, lang)
+    return Response(interviews.render_synthesis(result),
+                    media_type="text/markdown; charset=utf-8")
+
+
+@router.get("/{interview_id}")
+async def get(interview_id: int, principal: PrincipalDep,
+              interviews: InterviewsDep) -> dict[str, Any]:
+    """Return an interview's record and transcript."""
+    view = await run_in_threadpool(interviews.view, principal, interview_id)
+    return view.model_dump(mode="json")
+
+
+@router.get("/{interview_id}/turn", response_model=InterviewTurn)
+async def current(interview_id: int, principal: PrincipalDep,
+                  interviews: InterviewsDep) -> InterviewTurn:
+    """Return the pending question of an interview."""
+    return await run_in_threadpool(interviews.current, principal, interview_id)
+
+
+@router.post("/{interview_id}/answers", response_model=InterviewTurn)
+async def answer(interview_id: int, body: AnswerRequest, principal: PrincipalDep,
+                 interviews: InterviewsDep) -> InterviewTurn:
+    """Record an answer and return the next question (a probe, the next one, or the end)."""
+    return await run_in_threadpool(interviews.answer, principal, interview_id, body.text)
+
+
+@router.post("/{interview_id}/pause", response_model=InterviewTurn)
+async def pause(interview_id: int, principal: PrincipalDep,
+                interviews: InterviewsDep) -> InterviewTurn:
+    """Pause an interview; its pending question waits for the resume."""
+    return await run_in_threadpool(interviews.pause, principal, interview_id)
+
+
+@router.post("/{interview_id}/resume", response_model=InterviewTurn)
+async def resume(interview_id: int, principal: PrincipalDep,
+                 interviews: InterviewsDep) -> InterviewTurn:
+    """Resume a paused interview and return its pending question."""
+    return await run_in_threadpool(interviews.resume, principal, interview_id)

@@ -1,0 +1,8 @@
+"""Fixtures of the coaching tests: the interview tests' small programme and helpers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "interview"))
