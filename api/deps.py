@@ -3,49 +3,207 @@
 from __future__ import annotations
 
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from kambot.assistant.portfolio import PortfolioService
+from kambot.auth import access
+from kambot.auth.hashing import same_secret
+from kambot.auth.models import Identity
+from kambot.auth.runtime import AuthRuntime
 from kambot.config import Settings
 from kambot.domain.identity import Principal
-from kambot.errors import AuthenticationError
+from kambot.errors import AuthenticationError, PermissionDeniedError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 _lock = threading.Lock()
+# The dependencies below are `async def` although they do no I/O: FastAPI runs a plain
+# `def` dependency in the thread pool, and a thread hop per dependency costs more than
+# the dependency itself.
+
+SESSION_COOKIE = "kambot_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """Return the application's settings."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_service(request: Request) -> PortfolioService:
-    """Return the application's portfolio service, opening the store on first use."""
+def service_for(app: FastAPI) -> PortfolioService:
+    """Return an app's portfolio service, opening (and migrating) the store on first use."""
     with _lock:
-        service: PortfolioService | None = request.app.state.service
+        service: PortfolioService | None = app.state.service
         if service is None:
-            service = PortfolioService(request.app.state.settings)
-            request.app.state.service = service
+            service = PortfolioService(app.state.settings)
+            app.state.service = service
         return service
 
 
-def get_principal(request: Request) -> Principal:
+def get_service(request: Request) -> PortfolioService:
+    """Return the application's portfolio service, opening the store on first use."""
+    return service_for(request.app)
+
+
+async def service_dependency(request: Request) -> PortfolioService:
+    """Return the portfolio service without a thread hop once the store is open."""
+    service: PortfolioService | None = request.app.state.service
+    if service is not None:
+        return service
+    return await run_in_threadpool(service_for, request.app)
+
+
+async def get_principal(request: Request) -> Principal:
     """Return the authenticated principal of this request.
 
-    The authentication layer puts it on ``request.state.principal``; a request without
-    one is refused. Tests of routes may override this dependency.
+    The security middleware (:mod:`api.security`) puts it on
+    ``request.state.principal``; a request without one is refused here (401). A
+    cookie-authenticated request with an unsafe method must also carry the session's
+    CSRF token in ``X-CSRF-Token`` (403 otherwise); API-key requests need none, since
+    a browser never adds a bearer key on its own. Tests of routes may override this
+    dependency.
+
+    Raises:
+        AuthenticationError: no valid credentials.
+        PermissionDeniedError: the CSRF token is missing or wrong.
     """
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:
+        reason: str | None = getattr(request.state, "auth_error", None)
         raise AuthenticationError(
-            "this endpoint needs credentials",
+            reason or "this endpoint needs credentials",
             hint="send 'Authorization: Bearer <API key>' or log in at /auth/login",
         )
+    if (getattr(request.state, "auth_method", None) == "session"
+            and request.method not in SAFE_METHODS):
+        expected: str = getattr(request.state, "csrf_token", "") or ""
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not expected or not sent or not same_secret(sent, expected):
+            raise PermissionDeniedError(
+                "missing or wrong CSRF token",
+                hint=f"send the csrf_token given by /auth/login in the {CSRF_HEADER} header",
+            )
     return principal
 
 
+async def get_identity(request: Request) -> Identity | None:
+    """Return how the caller authenticated (None under a test override)."""
+    identity: Identity | None = getattr(request.state, "identity", None)
+    return identity
+
+
+async def get_auth(request: Request) -> AuthRuntime:
+    """Return the app's security runtime (authenticator, limiter, audit trail)."""
+    runtime: AuthRuntime = request.app.state.auth
+    return runtime
+
+
+async def require_account_reader(
+    principal: Annotated[Principal, Depends(get_principal)],
+) -> Principal:
+    """Refuse HR, who sees no account (403)."""
+    return access.require_account_reader(principal)
+
+
+async def require_portfolio_reader(
+    principal: Annotated[Principal, Depends(get_principal)],
+) -> Principal:
+    """Refuse roles that may not read portfolio-wide analyses (403)."""
+    return access.require_portfolio_reader(principal)
+
+
+async def require_document_reader(
+    principal: Annotated[Principal, Depends(get_principal)],
+) -> Principal:
+    """Refuse roles that read no document (403)."""
+    return access.require_document_reader(principal)
+
+
+async def require_people_assessor(
+    principal: Annotated[Principal, Depends(get_principal)],
+) -> Principal:
+    """Refuse anyone but HR (403)."""
+    return access.require_people_assessor(principal)
+
+
+async def require_user_manager(
+    principal: Annotated[Principal, Depends(get_principal)],
+) -> Principal:
+    """Refuse anyone but admins (403)."""
+    return access.require_user_manager(principal)
+
+
+def resolve_account_for(principal: Principal, service: PortfolioService, ref: str,
+                        analysis: Any = None) -> str:
+    """Find an account the principal may see; return its external id.
+
+    ``analysis`` saves a second freshness check when the caller already holds one.
+    Resolution runs over the accounts in the principal's scope only (every account for
+    the portfolio-wide roles), and an account outside it answers the same 404 as an
+    unknown one, with suggestions drawn from the scope.
+
+    Raises:
+        NotFoundError: unknown or outside the scope.
+    """
+    accounts = (analysis or service.analysis()).portfolio.accounts
+    # Fast path: an external id in scope (the common case) is one dictionary lookup.
+    position = _positions(accounts).get(ref.strip())
+    if position is not None and principal.can_see_account(int(accounts.ids[position])):
+        return str(accounts.external_ids[position])
+    return access.resolve_in_scope(principal, ref, accounts.ids.tolist(),
+                                   list(accounts.external_ids), list(accounts.names))
+
+
+# One entry: the account frame of the latest analysis and its id -> position map.
+_positions_cache: list[tuple[Any, dict[str, int]]] = []
+
+
+def _positions(accounts: Any) -> dict[str, int]:
+    """Map external ids to positions, once per analysed portfolio."""
+    if _positions_cache and _positions_cache[0][0] is accounts:
+        return _positions_cache[0][1]
+    positions = {str(x): i for i, x in enumerate(accounts.external_ids)}
+    _positions_cache[:] = [(accounts, positions)]
+    return positions
+
+
+def account_ids_by_ref(service: PortfolioService) -> dict[str, int]:
+    """Map every account's external id to its database id (empty without accounts)."""
+    from kambot.errors import DataError
+
+    try:
+        accounts = service.analysis().portfolio.accounts
+    except DataError:
+        return {}
+    return {str(x): int(i) for x, i in zip(accounts.external_ids, accounts.ids, strict=True)}
+
+
+def audit_object(request: Request, object_type: str, object_id: Any = None,
+                 action: str | None = None, **details: Any) -> None:
+    """Name the object this request reads or changes, for the audit trail.
+
+    Without it, the middleware audits accounts, documents, candidates and users by the
+    first path parameter, and every change under its first path segment. With it, the
+    object id is the one given here (None: no id recorded).
+    """
+    request.state.audit = {"object_type": object_type,
+                           "object_id": None if object_id is None else str(object_id),
+                           "action": action, "details": details}
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ServiceDep = Annotated[PortfolioService, Depends(get_service)]
+ServiceDep = Annotated[PortfolioService, Depends(service_dependency)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+AccountReaderDep = Annotated[Principal, Depends(require_account_reader)]
+PortfolioReaderDep = Annotated[Principal, Depends(require_portfolio_reader)]
+DocumentReaderDep = Annotated[Principal, Depends(require_document_reader)]
+HRDep = Annotated[Principal, Depends(require_people_assessor)]
+AdminDep = Annotated[Principal, Depends(require_user_manager)]
+IdentityDep = Annotated[Identity | None, Depends(get_identity)]
+AuthDep = Annotated[AuthRuntime, Depends(get_auth)]

@@ -51,6 +51,18 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "year": ("Year", "Année"),
     "demo_loaded": ("Demo programme loaded", "Programme de démonstration chargé"),
     "next_steps": ("Next steps", "Étapes suivantes"),
+    "demo_users_title": ("Demo users for the web app and the API (kambot serve, then /)",
+                         "Utilisateurs de démonstration (kambot serve, puis /)"),
+    "demo_users_user": ("User", "Utilisateur"),
+    "demo_users_role": ("Role", "Rôle"),
+    "demo_users_password": ("Password", "Mot de passe"),
+    "demo_users_once": ("These passwords are shown once; `kambot user add` creates others.",
+                        "Ces mots de passe ne sont affichés qu'une fois ; "
+                        "`kambot user add` en crée d'autres."),
+    "demo_users_exist": ("Demo users already exist (their passwords were shown when they "
+                         "were created; `kambot user add` creates others).",
+                         "Les utilisateurs de démonstration existent déjà (mots de passe "
+                         "affichés à leur création ; `kambot user add` en crée d'autres)."),
     "initialised": ("Database ready", "Base de données prête"),
     "import_ok": ("Import done", "Import terminé"),
     "import_dry": ("Dry run: nothing was written", "Essai à blanc : rien n'a été écrit"),

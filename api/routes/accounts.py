@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import ServiceDep
+from api.deps import AccountReaderDep, ServiceDep, resolve_account_for
 from api.schemas import AccountDetail, AccountPage, AccountSummary
 from kambot.domain.analysis import ScenarioSet
 
@@ -20,6 +20,7 @@ def _opt(value: float) -> float | None:
 
 @router.get("", response_model=AccountPage)
 def list_accounts(
+    principal: AccountReaderDep,
     service: ServiceDep,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -27,7 +28,8 @@ def list_accounts(
     tier: str | None = None,
     selected: bool | None = None,
 ) -> AccountPage:
-    """List accounts by revenue, filtered by quadrant, tier or selection."""
+    """List the accounts in the caller's scope by revenue, filtered by quadrant, tier or
+    selection (HR sees no account: 403)."""
     from kambot.core.matrix import QUADRANTS
     from kambot.core.tiers import TIERS
 
@@ -37,6 +39,8 @@ def list_accounts(
     order = sorted(range(len(a)), key=lambda i: (-float(k.revenue_ttm[i]), a.external_ids[i]))
     items: list[AccountSummary] = []
     for i in order:
+        if not principal.can_see_account(int(a.ids[i])):
+            continue
         q = QUADRANTS[int(analysis.matrix.quadrant[i])].value
         tr = TIERS[int(analysis.tiers.tier[i])].value
         sel = bool(analysis.selection.selected[i])
@@ -58,16 +62,20 @@ def list_accounts(
 
 
 @router.get("/{account}", response_model=AccountDetail)
-def get_account(account: str, service: ServiceDep) -> AccountDetail:
-    """Return one account's KPIs, matrix position and tier (by external id, id or name)."""
-    ext = service.resolve_account(account)
+def get_account(account: str, principal: AccountReaderDep, service: ServiceDep) -> AccountDetail:
+    """Return one account's KPIs, matrix position and tier (by external id, id or name).
+
+    An account outside the caller's scope answers 404, like an unknown one.
+    """
     analysis = service.analysis()
+    ext = resolve_account_for(principal, service, account, analysis)
     return AccountDetail(kpis=analysis.account_kpis(ext), score=analysis.account_score(ext),
                          tier=analysis.tier_assignment(ext))
 
 
 @router.get("/{account}/scenarios", response_model=ScenarioSet)
-def account_scenarios(account: str, service: ServiceDep) -> ScenarioSet:
-    """Return the account's base, upside and downside over three years."""
-    ext = service.resolve_account(account)
-    return service.analysis().account_scenarios(ext)
+def account_scenarios(account: str, principal: AccountReaderDep,
+                      service: ServiceDep) -> ScenarioSet:
+    """Return the account's base, upside and downside over three years (404 out of scope)."""
+    analysis = service.analysis()
+    return analysis.account_scenarios(resolve_account_for(principal, service, account, analysis))

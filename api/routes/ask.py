@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from api.deps import ServiceDep, SettingsDep
+from api.deps import PrincipalDep, ServiceDep, SettingsDep, account_ids_by_ref, resolve_account_for
 
 router = APIRouter(tags=["methodology"])
 _lock = threading.Lock()
@@ -34,19 +34,23 @@ def _index(request: Request, settings: Any, service: Any) -> Any:
 
 
 @router.post("/ask")
-def ask(body: AskRequest, request: Request, settings: SettingsDep,
+def ask(body: AskRequest, request: Request, principal: PrincipalDep, settings: SettingsDep,
         service: ServiceDep) -> dict[str, Any]:
-    """Answer with `answer`, `citations` (chunk id, document, section, text), `confidence`."""
+    """Answer with `answer`, `citations` (chunk id, document, section, text), `confidence`.
+
+    Methodology questions are open to every role. With `account`, the account's notes
+    are searched too: it must be in the caller's scope (404 otherwise, like an unknown
+    account; HR sees no account).
+    """
+    from kambot.auth.access import retrieval_roles
     from kambot.retrieval.answer import answer_question
     from kambot.retrieval.models import Scope
 
-    scope = Scope.public()
+    roles = retrieval_roles(principal)
+    scope = Scope(account_ids=frozenset(), roles=roles)
     if body.account is not None:
-        from kambot.store.db import session_scope
-        from kambot.store.repositories import account_id
-
-        with session_scope(service.engine) as session:
-            scope = Scope(account_ids=frozenset({account_id(session, body.account)}))
+        ext = resolve_account_for(principal, service, body.account)
+        scope = Scope(account_ids=frozenset({account_ids_by_ref(service)[ext]}), roles=roles)
     result = answer_question(_index(request, settings, service), body.question, body.lang,
                              scope=scope)
     payload: dict[str, Any] = result.model_dump(mode="json")

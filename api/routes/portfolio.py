@@ -6,15 +6,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from api.deps import ServiceDep
+from api.deps import PortfolioReaderDep, ServiceDep
 from api.schemas import Segmentation, Selection, Tiers
 from kambot.domain.analysis import ProgrammeKPIs, ScenarioSet
 
+# Portfolio-wide analyses: executives, programme leads and admins (403 for KAM and HR).
 router = APIRouter(tags=["portfolio"])
 
 
 @router.get("/segmentation", response_model=Segmentation)
-def segmentation(service: ServiceDep) -> Segmentation:
+def segmentation(_: PortfolioReaderDep, service: ServiceDep) -> Segmentation:
     """Rank strategic segments and count accounts per quadrant."""
     analysis = service.analysis()
     return Segmentation(segments=analysis.segments.rankings,
@@ -23,6 +24,7 @@ def segmentation(service: ServiceDep) -> Segmentation:
 
 @router.get("/selection", response_model=Selection)
 def selection(
+    _: PortfolioReaderDep,
     service: ServiceDep, sensitivity: Annotated[bool, Query()] = False
 ) -> Selection:
     """Return the key-account selection with rationale and runners-up."""
@@ -33,6 +35,7 @@ def selection(
 
 @router.get("/tiers", response_model=Tiers)
 def tiers(
+    _: PortfolioReaderDep,
     service: ServiceDep,
     by: Annotated[Literal["country", "bu"] | None, Query()] = None,
     accounts: Annotated[bool, Query(description="include every account's tier")] = False,
@@ -45,12 +48,12 @@ def tiers(
 
 
 @router.get("/kpis", response_model=ProgrammeKPIs)
-def programme_kpis(service: ServiceDep) -> ProgrammeKPIs:
+def programme_kpis(_: PortfolioReaderDep, service: ServiceDep) -> ProgrammeKPIs:
     """Return the programme KPIs (performance, ramp-up, maturity, building blocks)."""
     return service.analysis().programme_kpis()
 
 
 @router.get("/scenarios", response_model=ScenarioSet)
-def programme_scenarios(service: ServiceDep) -> ScenarioSet:
+def programme_scenarios(_: PortfolioReaderDep, service: ServiceDep) -> ScenarioSet:
     """Return the programme's base, upside and downside over three years."""
     return service.analysis().programme_scenarios()

@@ -563,11 +563,15 @@ def demo(
     with render.progress("demo", lg) as tick:
         reports = load_demo(settings, force=force, progress=tick)
     render.demo_loaded(settings, reports, lg)
-    analysis = PortfolioService(settings).analysis()
+    service = PortfolioService(settings)
+    analysis = service.analysis()
     render.segments_table(analysis, lg)
     render.selection_table(analysis, lg, runners_up=3)
     render.tiers_tables(analysis, analysis.tier_summary(None), lg, per_account=False)
     render.programme_kpis(analysis, analysis.programme_kpis(), lg, top=5)
+    from kambot.auth import ensure_demo_users
+
+    render.demo_users(ensure_demo_users(service.engine), lg)
     render.next_steps(lg)
     if serve_after:
         _serve(settings)
@@ -578,7 +582,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
 ) -> None:
-    """Serve the HTTP API (OpenAPI documentation at /docs)."""
+    """Serve the web app at / and the HTTP API (schema at /openapi.json, with a key)."""
     settings = _ctx.settings()
     if host:
         settings = settings.model_copy(update={"api_host": host})
@@ -603,6 +607,11 @@ def _serve(settings: Settings) -> None:
 
 
 # --- sub-commands defined in their own modules (each imports only typer at module top) ---
+from kambot.cli import chat as _chat  # noqa: E402, F401  (registers `kambot chat`)
+from kambot.cli import interview as _interview  # noqa: E402, F401  (interview, next, feedback)
+from kambot.cli import mcp as _mcp  # noqa: E402, F401  (registers `kambot mcp`)
+from kambot.cli import ops as _ops  # noqa: E402, F401  (backup, restore, doctor)
+from kambot.cli import users as _users  # noqa: E402, F401  (registers `kambot user`)
 
 
 def main() -> None:

@@ -356,5 +356,19 @@ def next_steps(lang: Lang) -> None:
     """Print the commands worth trying next."""
     console.print(f"\n[bold]{t('next_steps', lang)}[/bold]")
     for cmd in ("kambot select --sensitivity", "kambot kpis ACCOUNT", "kambot scenarios",
-                "kambot tiers --by country", "kambot serve"):
+                "kambot tiers --by country", "kambot chat", "kambot next", "kambot serve"):
         console.print(f"  {cmd}", highlight=False)
+
+
+def demo_users(created: Sequence[tuple[str, str, str]], lang: Lang) -> None:
+    """Print the demo users created now, with their passwords (shown this once)."""
+    if not created:
+        console.print(t("demo_users_exist", lang), highlight=False)
+        return
+    table = Table(title=t("demo_users_title", lang))
+    for column in ("user", "role", "password"):
+        table.add_column(t(f"demo_users_{column}", lang))
+    for username, role, password in created:
+        table.add_row(username, role, password)
+    console.print(table)
+    console.print(t("demo_users_once", lang), highlight=False)

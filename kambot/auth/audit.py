@@ -1,0 +1,182 @@
+"""The access audit: who read or changed which object, when, and how it ended.
+
+Entries go to the append-only ``access_audit`` table. The API records one entry per
+request to a protected object; writing each one in the request would make every read
+pay a database commit, so :class:`AuditTrail` batches them: entries are queued and a
+short-lived background thread writes them within a fraction of a second, in one
+transaction. :meth:`AuditTrail.flush` writes what is queued at once (shutdown, tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from kambot.auth.tables import now, reading, tables, utc, writing
+from kambot.domain.identity import Principal
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["ok", "denied", "not_found", "invalid", "unauthenticated", "limited",
+                  "error"]
+ANONYMOUS = "anonymous"
+
+
+def outcome_of(status: int) -> Outcome:
+    """Return the audit outcome of an HTTP status."""
+    if status < 400:
+        return "ok"
+    known: dict[int, Outcome] = {401: "unauthenticated", 403: "denied", 404: "not_found",
+                                 429: "limited"}
+    return known.get(status, "invalid" if status < 500 else "error")
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One access to a protected object."""
+
+    action: str
+    object_type: str
+    outcome: Outcome
+    object_id: str | None = None
+    user_id: int | None = None
+    username: str = ANONYMOUS
+    role: str | None = None
+    status: int | None = None
+    method: str | None = None
+    path: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    at: datetime = field(default_factory=now)
+
+    @classmethod
+    def for_principal(cls, principal: Principal | None, **values: Any) -> AuditEntry:
+        """Build an entry naming ``principal`` (or the anonymous caller)."""
+        if principal is None:
+            return cls(**values)
+        return cls(user_id=principal.user_id, username=principal.username,
+                   role=principal.role.value, **values)
+
+    def row(self) -> dict[str, Any]:
+        """Return the entry as a row of ``access_audit``."""
+        return {"at": self.at, "user_id": self.user_id, "username": self.username[:64],
+                "role": self.role, "action": self.action[:32],
+                "object_type": self.object_type[:32],
+                "object_id": None if self.object_id is None else str(self.object_id)[:200],
+                "outcome": self.outcome, "status": self.status, "method": self.method,
+                "path": None if self.path is None else self.path[:400],
+                "details": self.details}
+
+
+def record_access(engine: Engine, entries: Sequence[AuditEntry]) -> int:
+    """Write audit entries in one transaction; return how many were written."""
+    if not entries:
+        return 0
+    db = tables()
+    with writing(engine) as conn:
+        conn.execute(db.sa.insert(db.audit), [e.row() for e in entries])
+    return len(entries)
+
+
+def list_access(
+    engine: Engine,
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    username: str | None = None,
+    limit: int = 100,
+) -> list[AuditEntry]:
+    """List audit entries, newest first, optionally about one object or one user."""
+    db = tables()
+    a = db.audit
+    stmt = db.sa.select(a).order_by(a.c.id.desc()).limit(limit)
+    if object_type is not None:
+        stmt = stmt.where(a.c.object_type == object_type)
+    if object_id is not None:
+        stmt = stmt.where(a.c.object_id == object_id)
+    if username is not None:
+        stmt = stmt.where(a.c.username == username)
+    with reading(engine) as conn:
+        rows = conn.execute(stmt).all()
+    return [AuditEntry(action=r.action, object_type=r.object_type, outcome=r.outcome,
+                       object_id=r.object_id, user_id=r.user_id, username=r.username,
+                       role=r.role, status=r.status, method=r.method, path=r.path,
+                       details=dict(r.details or {}), at=utc(r.at) or now()) for r in rows]
+
+
+class AuditTrail:
+    """Queue audit entries and write them in batches, off the request path.
+
+    Args:
+        engine: a function returning the engine (the API opens its store lazily).
+        delay_s: how long the writer waits for more entries before writing a batch.
+        max_queue: above this many queued entries, :meth:`record` writes at once (in the
+            caller's thread) rather than let the queue grow without bound.
+    """
+
+    def __init__(self, engine: Callable[[], Engine], *, delay_s: float = 0.2,
+                 max_queue: int = 5000) -> None:
+        self._engine = engine
+        self._delay_s = delay_s
+        self._max_queue = max_queue
+        self._queue: list[AuditEntry] = []
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self.failures = 0
+
+    def record(self, entry: AuditEntry) -> None:
+        """Queue one entry; a background writer stores it shortly."""
+        with self._lock:
+            self._queue.append(entry)
+            overflowing = len(self._queue) >= self._max_queue
+            if not overflowing and self._thread is None and not self._closed:
+                self._thread = threading.Thread(target=self._run, name="kambot-audit",
+                                                daemon=True)
+                self._thread.start()
+        if overflowing or self._closed:
+            self.flush()
+
+    def _run(self) -> None:
+        while True:
+            threading.Event().wait(self._delay_s)
+            self.flush()
+            with self._lock:
+                if not self._queue:
+                    # Cleared under the lock that record() holds to decide whether to
+                    # start a writer, so an entry queued now always gets one.
+                    self._thread = None
+                    return
+
+    def flush(self) -> int:
+        """Write every queued entry now; return how many were written."""
+        with self._write_lock:
+            with self._lock:
+                batch, self._queue = self._queue, []
+            if not batch:
+                return 0
+            try:
+                return record_access(self._engine(), batch)
+            except Exception:  # the trail must never take a request down with it
+                self.failures += len(batch)
+                log.exception("could not write %d audit entries", len(batch))
+                return 0
+
+    def close(self) -> None:
+        """Write what is queued and write synchronously from now on."""
+        with self._lock:
+            self._closed = True
+        self.flush()
+
+    @property
+    def pending(self) -> int:
+        """Return how many entries wait to be written."""
+        with self._lock:
+            return len(self._queue)
