@@ -7,13 +7,16 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
 from kambot.assistant.chat import ChatEvent, ChatService
 from kambot.config import Settings
 from kambot.domain.identity import Principal, Role
+
+if TYPE_CHECKING:
+    from kambot.assistant.portfolio import PortfolioService
 
 # Demo accounts (database id, external id, name) used by the tests.
 QUENOLAC = (10, "C10175", "Quenolac Mobilité SA")
@@ -129,3 +132,12 @@ def say(chat: ChatService, principal: Principal, session_id: int, text: str,
         **options: Any) -> Turn:
     """Run one turn and collect its events."""
     return Turn.of(list(chat.turn(principal, session_id, text, **options)))
+
+
+@dataclass
+class Demo:
+    """A copy of the demo: settings, engine and a shared portfolio service."""
+
+    settings: Settings
+    engine: Engine
+    service: PortfolioService

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -27,6 +25,7 @@ from chat_support import (
     QUENOLAC,
     SAFE_NOTE,
     SAFE_NOTE_ID,
+    Demo,
     build_small_index,
     checkpoint,
     copy_data,
@@ -36,16 +35,6 @@ from chat_support import (
 
 from kambot.assistant.chat import ChatService
 from kambot.assistant.portfolio import PortfolioService, load_demo, open_store
-from kambot.config import Settings
-
-
-@dataclass
-class Demo:
-    """A copy of the demo: settings, engine and a shared portfolio service."""
-
-    settings: Settings
-    engine: Engine
-    service: PortfolioService
 
 
 @pytest.fixture(scope="session")

@@ -21,8 +21,8 @@ from chat_support import (
     LEAD,
     QUENOLAC,
     SAFE_NOTE_ID,
+    Demo,
 )
-from conftest import Demo
 from fastapi import Request
 from fastapi.testclient import TestClient
 

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 from chat_server import ChatModelServer, Say, ServerState, ToolCall
-from chat_support import KAM_A, LEAD, QUENOLAC, say
-from conftest import Demo
+from chat_support import KAM_A, LEAD, QUENOLAC, Demo, say
 
 from kambot.assistant.chat import ChatService, tools_for
 from kambot.assistant.drafting import draft_document, drafting_context

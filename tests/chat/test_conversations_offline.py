@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from chat_support import CORIVAR, FLAEVEL, HR, KAM_A, LEAD, QUENOLAC, say
-from conftest import Demo
+from chat_support import CORIVAR, FLAEVEL, HR, KAM_A, LEAD, QUENOLAC, Demo, say
 
 from kambot.assistant.chat import ChatService
 from kambot.assistant.drafting.storage import list_versions, load_document

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 from chat_server import ChatModelServer, ServerState, ToolCall
-from chat_support import EXECUTIVE, INJECTED_NOTE_ID, KAM_A, QUENOLAC, say
-from conftest import Demo
+from chat_support import EXECUTIVE, INJECTED_NOTE_ID, KAM_A, QUENOLAC, Demo, say
 
 from kambot.assistant.chat import ChatService
 from kambot.assistant.drafting.storage import list_documents

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from conftest import Demo
+from chat_support import Demo
 
 ROOT = Path(__file__).resolve().parents[2]
 

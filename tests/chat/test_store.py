@@ -6,8 +6,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from chat_support import KAM_A, KAM_B, LEAD
-from conftest import Demo
+from chat_support import KAM_A, KAM_B, LEAD, Demo
 
 from kambot.assistant.chat import Citation, store
 from kambot.assistant.chat.scope import owner_key
