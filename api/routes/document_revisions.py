@@ -9,6 +9,7 @@ none: those whole endpoints answer them 403.
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -112,7 +113,11 @@ def versions(document_id: DocumentId, principal: PrincipalDep, service: ServiceD
     from kambot.assistant.drafting.storage import list_versions
 
     doc = _readable(principal, service, document_id)
-    return list_versions(service.engine, doc.key)
+    # The column keeps no time zone, but the times stored are UTC (Document.created_at is
+    # taken with datetime.now(UTC)); the schema's date-time (RFC 3339) needs the offset.
+    return [v if v.created_at.tzinfo is not None
+            else v.model_copy(update={"created_at": v.created_at.replace(tzinfo=UTC)})
+            for v in list_versions(service.engine, doc.key)]
 
 
 @router.get("/{document_id}/compare", response_model=VersionDiff)

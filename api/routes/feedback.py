@@ -46,7 +46,9 @@ async def themes(principal: PrincipalDep, settings: SettingsDep, service: Servic
     return [t.model_dump(mode="json") for t in found]
 
 
-@router.get("/review.md")
+@router.get("/review.md", response_class=Response, responses={200: {
+    "description": "the review section as Markdown",
+    "content": {"text/markdown": {"schema": {"type": "string"}}}}})
 async def review(principal: PrincipalDep, settings: SettingsDep, service: ServiceDep,
                  lang: Annotated[Lang | None, Query()] = None) -> Response:
     """Return the feedback section of the programme review pack, as Markdown."""

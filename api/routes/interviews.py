@@ -10,9 +10,9 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from api.deps import PrincipalDep, ServiceDep, SettingsDep
 from kambot.assistant.interview import (
@@ -25,6 +25,8 @@ from kambot.domain.documents import Lang
 
 router = APIRouter(prefix="/interviews", tags=["interviews"])
 _lock = threading.Lock()
+# SQLite integers stop at 2**63-1; capped like the other ids of the API.
+InterviewId = Annotated[int, Path(ge=1, le=2**31 - 1, description="an interview's id")]
 
 
 def get_interviews(request: Request, settings: SettingsDep,
@@ -41,11 +43,23 @@ def get_interviews(request: Request, settings: SettingsDep,
 InterviewsDep = Annotated[InterviewService, Depends(get_interviews)]
 
 
-class StartRequest(BaseModel):
-    """Start an interview."""
+EXECUTIVE_SCHEMA: dict[str, Any] = {
+    "type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S",
+    "description": "the executive interviewed: name or person key (an executive may name "
+                   "themselves, or leave it out: they are interviewed themselves)"}
 
-    executive: str | None = Field(default=None, max_length=200,
-                                  description="name or person key; an executive may omit it")
+
+class StartRequest(BaseModel):
+    """Start an interview.
+
+    The schema requires ``executive``, since a lead or an administrator must name who is
+    interviewed (422 otherwise); an executive may still leave it out, as the web app does.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"required": ["executive"]})
+
+    executive: Annotated[str | None, WithJsonSchema(EXECUTIVE_SCHEMA)] = Field(
+        default=None, max_length=200, pattern=r"\S")
     lang: Lang | None = None
 
 
@@ -75,7 +89,9 @@ async def synthesis(principal: PrincipalDep, interviews: InterviewsDep,
     return await run_in_threadpool(interviews.synthesise, principal, lang)
 
 
-@router.get("/synthesis.md")
+@router.get("/synthesis.md", response_class=Response, responses={200: {
+    "description": "the synthesis as Markdown",
+    "content": {"text/markdown": {"schema": {"type": "string"}}}}})
 async def synthesis_markdown(principal: PrincipalDep, interviews: InterviewsDep,
                              lang: Annotated[Lang | None, Query()] = None) -> Response:
     """Return the synthesis as Markdown."""
@@ -85,7 +101,7 @@ async def synthesis_markdown(principal: PrincipalDep, interviews: InterviewsDep,
 
 
 @router.get("/{interview_id}")
-async def get(interview_id: int, principal: PrincipalDep,
+async def get(interview_id: InterviewId, principal: PrincipalDep,
               interviews: InterviewsDep) -> dict[str, Any]:
     """Return an interview's record and transcript."""
     view = await run_in_threadpool(interviews.view, principal, interview_id)
@@ -93,28 +109,28 @@ async def get(interview_id: int, principal: PrincipalDep,
 
 
 @router.get("/{interview_id}/turn", response_model=InterviewTurn)
-async def current(interview_id: int, principal: PrincipalDep,
+async def current(interview_id: InterviewId, principal: PrincipalDep,
                   interviews: InterviewsDep) -> InterviewTurn:
     """Return the pending question of an interview."""
     return await run_in_threadpool(interviews.current, principal, interview_id)
 
 
 @router.post("/{interview_id}/answers", response_model=InterviewTurn)
-async def answer(interview_id: int, body: AnswerRequest, principal: PrincipalDep,
+async def answer(interview_id: InterviewId, body: AnswerRequest, principal: PrincipalDep,
                  interviews: InterviewsDep) -> InterviewTurn:
     """Record an answer and return the next question (a probe, the next one, or the end)."""
     return await run_in_threadpool(interviews.answer, principal, interview_id, body.text)
 
 
 @router.post("/{interview_id}/pause", response_model=InterviewTurn)
-async def pause(interview_id: int, principal: PrincipalDep,
+async def pause(interview_id: InterviewId, principal: PrincipalDep,
                 interviews: InterviewsDep) -> InterviewTurn:
     """Pause an interview; its pending question waits for the resume."""
     return await run_in_threadpool(interviews.pause, principal, interview_id)
 
 
 @router.post("/{interview_id}/resume", response_model=InterviewTurn)
-async def resume(interview_id: int, principal: PrincipalDep,
+async def resume(interview_id: InterviewId, principal: PrincipalDep,
                  interviews: InterviewsDep) -> InterviewTurn:
     """Resume a paused interview and return its pending question."""
     return await run_in_threadpool(interviews.resume, principal, interview_id)

@@ -177,7 +177,7 @@ def resolve_account(analysis: PortfolioAnalysis, ref: str) -> str:
                if n.casefold() == lowered]
     if len(by_name) == 1:
         return by_name[0]
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():
         matches = [accounts.external_ids[i] for i, v in enumerate(accounts.ids) if v == int(wanted)]
         if matches:
             return matches[0]

@@ -484,7 +484,7 @@ def assess_decide(
     decision = decide(open_store(settings), run_id,
                       decision="overridden" if override else "confirmed",
                       reviewer=reviewer, reason=reason)
-    render.ok(f"run {run_id}: {decision.decision} by {decision.reviewer}")
+    render.ok(f"run {run_id}: {decision.kind} by {decision.reviewer}")
 
 
 @assess_app.command("explain")

@@ -53,6 +53,13 @@ SEES: dict[str, dict[str, frozenset[Role]]] = {
     "candidate": {"own": ONLY_HR, "other": ONLY_HR, "unknown": frozenset()},
     "user": {"own": ONLY_ADMIN, "other": ONLY_ADMIN, "unknown": frozenset()},
     "key": {"own": ONLY_ADMIN, "other": ONLY_ADMIN, "unknown": frozenset()},
+    # "own" is the executive's interview; "other" another executive's.
+    "interview": {"own": frozenset({EXE, LEAD, ADMIN}), "other": frozenset({LEAD, ADMIN}),
+                  "unknown": frozenset()},
+    # "own" is the caller's own session (one per role); "other" another user's.
+    "chat_session": {"own": ALL, "other": frozenset(), "unknown": frozenset()},
+    # "own" and "other" are two models kambot answers as.
+    "model": {"own": ALL, "other": ALL, "unknown": frozenset()},
 }
 
 CV = """Key account manager, industrial automation, 2016-2025.
@@ -71,6 +78,7 @@ class Ctx:
     settings: Settings
     service: PortfolioService
     counter: Iterator[int] = field(default_factory=itertools.count)
+    sessions: dict[Role, str] = field(default_factory=dict)  # each role's own chat session
 
     def fresh(self, prefix: str) -> str:
         return f"{prefix}{next(self.counter)}"
@@ -78,6 +86,7 @@ class Ctx:
 
 Body = Callable[[Ctx, str], dict[str, Any] | None]
 Prepare = Callable[[Ctx, str], dict[str, str]]
+Query = Callable[[Ctx, str], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,7 @@ class Rule:
     prepare: Prepare | None = None  # fresh path values for a route that consumes them
     leak_check: bool = True  # False where the role legitimately sees every account
     params: dict[str, Any] = field(default_factory=dict)
+    query: Query | None = None  # query parameters naming the object, per variant
 
 
 def _draft_body(ctx: Ctx, variant: str) -> dict[str, Any]:
@@ -126,6 +136,25 @@ def _new_key(ctx: Ctx, variant: str) -> dict[str, str]:
     create_user(ctx.service.engine, name, "lead")
     key = issue_key(ctx.service.engine, name)
     return {"username": name, "key_id": key.key_id if variant != "unknown" else "0123456789ab"}
+
+
+def _new_interview(ctx: Ctx, variant: str) -> dict[str, str]:
+    if variant == "unknown":
+        return {"interview_id": ctx.values["interview"]["unknown"]}
+    return {"interview_id": _start_interview(ctx, variant)}
+
+
+def _start_interview(ctx: Ctx, variant: str) -> str:
+    """Start an interview: the executive's own ("own") or another executive's ("other")."""
+    from kambot.assistant.interview import InterviewService
+    from kambot.domain.identity import Principal
+
+    service = InterviewService(ctx.settings, ctx.service.engine)
+    if variant == "own":
+        return str(service.start(Principal(user_id=None, username="m-executive", role=EXE),
+                                 None, "en").id)
+    return str(service.start(Principal(user_id=None, username="m-lead", role=LEAD),
+                             "Another Executive", "en").id)
 
 
 def _assess(ctx: Ctx, ref: str) -> None:
@@ -178,6 +207,49 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/assessments/{candidate_ref}/explanation.md"): Rule(ONLY_HR, obj="candidate"),
     ("DELETE", "/candidates/{candidate_ref}"): Rule(ONLY_HR, obj="candidate",
                                                     prepare=_new_candidate),
+    # The executive interviewed names themselves; a lead or admin runs it for them.
+    ("POST", "/interviews"): Rule(PORTFOLIO, body=lambda ctx, v: {
+        "executive": "m-executive", "lang": "en"}),
+    ("GET", "/interviews"): Rule(PORTFOLIO),
+    ("GET", "/interviews/synthesis"): Rule(PORTFOLIO),
+    ("GET", "/interviews/synthesis.md"): Rule(PORTFOLIO),
+    ("GET", "/interviews/{interview_id}"): Rule(PORTFOLIO, obj="interview"),
+    ("GET", "/interviews/{interview_id}/turn"): Rule(PORTFOLIO, obj="interview"),
+    # Each answer moves the interview on: a fresh one per call.
+    ("POST", "/interviews/{interview_id}/answers"): Rule(
+        PORTFOLIO, obj="interview", prepare=_new_interview,
+        body=lambda ctx, v: {"text": "skip"}),
+    ("POST", "/interviews/{interview_id}/pause"): Rule(PORTFOLIO, obj="interview"),
+    ("POST", "/interviews/{interview_id}/resume"): Rule(PORTFOLIO, obj="interview"),
+    # The evidence names key accounts across the portfolio.
+    ("GET", "/programme/path"): Rule(PORTFOLIO, leak_check=False),
+    ("GET", "/programme/next-step"): Rule(PORTFOLIO, leak_check=False),
+    ("POST", "/feedback"): Rule(ALL, ok=201, body=lambda ctx, v: {
+        "text": "The account plan template is too long to fill in.", "lang": "en"}),
+    ("GET", "/feedback/themes"): Rule(frozenset({LEAD, ADMIN})),
+    ("GET", "/feedback/review.md"): Rule(frozenset({LEAD, ADMIN})),
+    ("GET", "/v1/models"): Rule(ALL),
+    ("GET", "/v1/models/{model_id}"): Rule(ALL, obj="model"),
+    ("POST", "/v1/chat/completions"): Rule(ALL, body=lambda ctx, v: {
+        "model": "kambot-en",
+        "messages": [{"role": "user", "content": "What makes a good account plan?"}]}),
+    ("POST", "/chat/sessions"): Rule(ALL, ok=201, body=lambda ctx, v: {"lang": "en"}),
+    ("GET", "/chat/sessions"): Rule(ALL),
+    ("GET", "/chat/sessions/{session_id}"): Rule(ALL, obj="chat_session"),
+    ("POST", "/chat/sessions/{session_id}/messages"): Rule(
+        ALL, obj="chat_session",
+        body=lambda ctx, v: {"content": "What makes a good account plan?"}),
+    # HR may open methodology passages, not a document: 404 like an unknown id.
+    ("GET", "/sources"): Rule(ALL, obj="document", query=lambda ctx, v: {
+        "id": f"doc:{ctx.values['document'][v]}"}),
+    ("POST", "/documents/{document_id}/sections/{section_id}/revise"): Rule(
+        frozenset({KAM, LEAD, ADMIN}), obj="document", ok=201,
+        body=lambda ctx, v: {"instruction": "Say it more briefly."}),
+    ("GET", "/documents/{document_id}/versions"): Rule(ACCOUNT_READERS, obj="document"),
+    ("GET", "/documents/{document_id}/compare"): Rule(
+        ACCOUNT_READERS, obj="document",
+        query=lambda ctx, v: {"with": ctx.values["document"][v]}),
+    ("GET", "/documents/{document_id}/staleness"): Rule(ACCOUNT_READERS, obj="document"),
 }
 # Routes that answer without credentials, with what they answer.
 PUBLIC: dict[tuple[str, str], int] = {
@@ -239,11 +311,15 @@ def matrix(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         ADMIN: make_user(engine, "m-admin", "admin"),
         HR: make_user(engine, "m-hr", "hr"),
     }
-    make_user(engine, "m-other-user", "kam", [other])
+    other_key = make_user(engine, "m-other-user", "kam", [other])
     docs = {v: draft_document(settings, service, "account_strategy", a, "en")
             for v, a in (("own", own), ("other", other))}
     ids = _document_ids(service)
     ctx = Ctx(values={
+        "section": {v: docs["own"].sections[0].key for v in VARIANTS},
+        "model": {"own": "kambot", "other": "kambot-fr", "unknown": "no-such-model"},
+        "interview": {"unknown": "987654"},
+        "chat_session": {"other": "", "unknown": "987654"},
         "account": {"own": own, "other": other, "unknown": "C99999"},
         "document": {"own": str(ids[docs["own"].key]), "other": str(ids[docs["other"].key]),
                      "unknown": "987654"},
@@ -254,8 +330,16 @@ def matrix(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     _assess(ctx, "CAND-OTHER")
     scopes = {KAM: {own, own2}, EXE: {own}, HR: set()}
     outside = {role: set(ext) - scope for role, scope in scopes.items()}
+    ctx.values["interview"].update({v: _start_interview(ctx, v) for v in ("own", "other")})
     app = create_app(settings)
     with TestClient(app) as client:
+        for role, key in (*keys.items(), (None, other_key)):
+            created = client.post("/chat/sessions", headers=bearer(key), json={})
+            assert created.status_code == 201, created.text
+            if role is None:
+                ctx.values["chat_session"]["other"] = str(created.json()["id"])
+            else:
+                ctx.sessions[role] = str(created.json()["id"])
         yield client, keys, ctx, outside
     engine.dispose()
 
@@ -293,13 +377,18 @@ def _url(path: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: values[m.group(1)], path)
 
 
-def _path_values(ctx: Ctx, rule: Rule, variant: str) -> dict[str, str]:
+def _path_values(ctx: Ctx, rule: Rule, variant: str, role: Role) -> dict[str, str]:
     if rule.prepare is not None:
         return rule.prepare(ctx, variant)
     values = {"account": ctx.values["account"][variant],
               "document_id": ctx.values["document"][variant],
+              "section_id": ctx.values["section"][variant],
               "candidate_ref": ctx.values["candidate"][variant],
-              "username": ctx.values["user"][variant]}
+              "username": ctx.values["user"][variant],
+              "interview_id": ctx.values["interview"][variant],
+              "model_id": ctx.values["model"][variant],
+              "session_id": (ctx.sessions[role] if variant == "own"
+                             else ctx.values["chat_session"][variant])}
     return values
 
 
@@ -314,11 +403,16 @@ def test_nothing_answers_without_credentials(matrix: Any, method: str, path: str
     client, _keys, ctx, _outside = matrix
     rule = RULES[(method, path)]
     values = {"account": "C99999", "document_id": "987654", "candidate_ref": "X",
-              "username": "nobody-here", "key_id": "0123456789ab"}
+              "username": "nobody-here", "key_id": "0123456789ab", "interview_id": "987654",
+              "session_id": "987654", "model_id": "kambot", "section_id": "initiatives"}
     body = rule.body(ctx, "own") if rule.body else None
-    response = _call(client, method, _url(path, values), None, body, rule.params)
+    params = {**rule.params, **(rule.query(ctx, "own") if rule.query else {})}
+    response = _call(client, method, _url(path, values), None, body, params)
     assert response.status_code == 401, response.text
-    assert response.json()["error"] == "authentication_required"
+    error = response.json()["error"]
+    # The OpenAI-compatible routes answer in OpenAI's error shape.
+    code = error["code"] if path.startswith("/v1/") else error
+    assert code == "authentication_required"
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(PUBLIC))
@@ -347,15 +441,18 @@ def test_matrix(matrix: Any, method: str, path: str, role: Role) -> None:
     variants = VARIANTS if rule.obj is not None else ("own",)
     problems = []
     for variant in variants:
-        values = _path_values(ctx, rule, variant)
+        values = _path_values(ctx, rule, variant, role)
         body = rule.body(ctx, variant) if rule.body else None
-        response = _call(client, method, _url(path, values), keys[role], body, rule.params)
+        query = rule.query(ctx, variant) if rule.query else {}
+        response = _call(client, method, _url(path, values), keys[role], body,
+                         {**rule.params, **query})
         want = _expected(rule, role, variant)
         if response.status_code != want:
             problems.append(f"{variant}: {response.status_code} != {want}: {response.text[:300]}")
             continue
         if role in outside and (rule.leak_check or role not in rule.roles):
-            typed = set(values.values()) | {str(v) for v in (body or {}).values()}
+            typed = (set(values.values()) | {str(v) for v in (body or {}).values()}
+                     | {str(v) for v in query.values()})
             text = response.content.decode("utf-8", "replace")
             leaked = sorted(x for x in outside[role] - typed if x in text)
             if leaked:

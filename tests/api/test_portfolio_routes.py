@@ -53,6 +53,14 @@ def test_unknown_account_is_404_with_a_suggestion(client: TestClient) -> None:
     assert first["name"] in body["hint"]
 
 
+def test_a_non_ascii_digit_is_an_unknown_account_not_a_crash(client: TestClient) -> None:
+    # "²".isdigit() is true but int("²") raises: such a reference is no database id.
+    for ref in ("²", "١٢"):
+        response = client.get(f"/accounts/{ref}")
+        assert response.status_code == 404, response.text
+        assert response.json()["error"] == "not_found"
+
+
 def test_selection_respects_capacity_and_explains(client: TestClient) -> None:
     body = client.get("/selection", params={"sensitivity": True}).json()
     selection = body["selection"]
