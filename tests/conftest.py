@@ -135,3 +135,254 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     )
     shutil.rmtree(_PG["root"], ignore_errors=True)
     _PG.clear()
+
+
+# --- One suite, two back ends --------------------------------------------------------
+# "sqlite+embedded": SQLite in the test's data directory and an embedded Chroma store
+# (PersistentClient). "postgres+server": a PostgreSQL database of its own (created from
+# a migrated template in ~50 ms) and the session's `chroma run` server on loopback.
+# Tests that take `backend_settings` (or `backend`) run once per back end. Without a
+# PostgreSQL server or the `chroma` executable the second variant is skipped, except
+# under CI=true where that is a failure: CI must not silently lose it.
+
+BACKENDS = (
+    pytest.param("sqlite+embedded", id="sqlite+embedded"),
+    pytest.param("postgres+server", id="postgres+server",
+                 marks=(pytest.mark.postgres, pytest.mark.chroma_server)),
+)
+
+
+def _in_ci() -> bool:
+    import os
+
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def _unavailable(reason: str) -> None:
+    if _in_ci():
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+class PostgresDatabases:
+    """Hand out throw-away databases on the session's PostgreSQL server.
+
+    A migrated database is copied from a template migrated once per session (~0.5 s),
+    then recycled: when a test gives it back, its connections are closed and its tables
+    emptied (``TRUNCATE ... RESTART IDENTITY``, a few ms), unless the test changed the
+    schema, in which case it is dropped.
+    """
+
+    def __init__(self, admin_url: str) -> None:
+        import sqlalchemy as sa
+
+        self._sa = sa
+        self.admin_url = admin_url
+        self.admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        self._template: str | None = None
+        self._tables: frozenset[str] = frozenset()
+        self._created: set[str] = set()
+        self._free: list[str] = []
+
+    def url_of(self, name: str) -> str:
+        """Return the SQLAlchemy URL of database ``name`` on this server."""
+        return self._sa.make_url(self.admin_url).set(database=name).render_as_string(
+            hide_password=False)
+
+    def _template_name(self) -> str:
+        import uuid
+
+        from kambot.store.db import create_engine_for_url, migrate
+
+        if self._template is None:
+            name = f"kambot_tpl_{uuid.uuid4().hex[:10]}"
+            with self.admin.connect() as conn:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            engine = create_engine_for_url(self.url_of(name))
+            try:
+                migrate(engine)
+                with engine.connect() as conn:
+                    self._tables = frozenset(self._sa.inspect(conn).get_table_names())
+            finally:
+                engine.dispose()
+            # No connection may be open on a template while it is copied: autovacuum
+            # skips databases that refuse connections.
+            with self.admin.connect() as conn:
+                conn.exec_driver_sql(
+                    f'ALTER DATABASE "{name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false')
+            self._template = name
+        return self._template
+
+    def create(self, *, migrated: bool = True) -> str:
+        """Return the URL of an empty database: at the latest revision, or with no schema."""
+        import uuid
+
+        if migrated and self._free:
+            return self.url_of(self._free.pop())
+        template = self._template_name() if migrated else "template0"
+        name = f"kambot_t_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        self._created.add(name)
+        return self.url_of(name)
+
+    def drop(self, url: str) -> None:
+        """Give a database back: emptied for the next test, or dropped."""
+        name = self._sa.make_url(url).database
+        assert name in self._created
+        with self.admin.connect() as conn:
+            conn.execute(self._sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+        if self._template is not None and self._empty_again(url):
+            self._free.append(name)
+            return
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._created.discard(name)
+
+    def _empty_again(self, url: str) -> bool:
+        from kambot.store.db import pending_migrations
+
+        engine = self._sa.create_engine(url, poolclass=self._sa.pool.NullPool)
+        try:
+            with engine.connect() as conn:
+                tables = set(self._sa.inspect(conn).get_table_names())
+            if tables != self._tables or pending_migrations(engine):
+                return False
+            listed = ", ".join(f'"{t}"' for t in sorted(tables - {"alembic_version"}))
+            with engine.begin() as conn:
+                conn.exec_driver_sql("SET LOCAL lock_timeout = '5s'")
+                conn.exec_driver_sql(f"TRUNCATE {listed} RESTART IDENTITY CASCADE")
+            return True
+        except Exception:  # anything odd: the database is dropped instead
+            return False
+        finally:
+            engine.dispose()
+
+    def close(self) -> None:
+        """Drop every database made, then the template."""
+        with self.admin.connect() as conn:
+            for name in list(self._created):
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if self._template is not None:
+                conn.exec_driver_sql(
+                    f'ALTER DATABASE "{self._template}" WITH IS_TEMPLATE false')
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self._template}"')
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[PostgresDatabases]:
+    """Return the session's database factory (fails under CI=true without a server)."""
+    import os
+
+    url = os.environ.get("KAMBOT_TEST_POSTGRES_URL")
+    if not url:
+        _unavailable("KAMBOT_TEST_POSTGRES_URL is unset: PostgreSQL did not start (is the "
+                     "postgresql package installed?)")
+    assert url is not None
+    databases = PostgresDatabases(url)
+    try:
+        yield databases
+    finally:
+        databases.close()
+
+
+@pytest.fixture
+def postgres_database(postgres_databases: PostgresDatabases) -> Iterator[str]:
+    """Return the URL of a fresh, migrated and empty PostgreSQL database."""
+    url = postgres_databases.create()
+    try:
+        yield url
+    finally:
+        postgres_databases.drop(url)
+
+
+def chroma_executable() -> str | None:
+    """Return the `chroma` command installed with chromadb, or None."""
+    import os
+    import shutil
+    import sys
+
+    beside = Path(sys.executable).parent / "chroma"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("chroma")
+
+
+@pytest.fixture(scope="session")
+def chroma_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start one `chroma run` server on loopback for the session and return its URL.
+
+    Tests share it safely: every index build writes a collection named after its own
+    generation.
+    """
+    import os
+    import subprocess
+    import time
+
+    import httpx
+
+    executable = chroma_executable()
+    if executable is None:
+        _unavailable("the `chroma` executable (installed with chromadb) is missing")
+    assert executable is not None
+    root = tmp_path_factory.mktemp("chroma-server")
+    port = _free_port()
+    log_path = root / "chroma.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [executable, "run", "--path", str(root / "data"), "--host", "127.0.0.1",
+             "--port", str(port)],
+            stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"chroma run exited: {log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("chroma run did not answer its heartbeat within 60 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Return the back end under test: ``sqlite+embedded`` or ``postgres+server``."""
+    return str(request.param)
+
+
+@pytest.fixture
+def backend_overrides(backend: str, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Return the Settings fields selecting the back end (empty for SQLite + embedded)."""
+    if backend == "sqlite+embedded":
+        return {}
+    return {"database_url": request.getfixturevalue("postgres_database"),
+            "chroma_url": request.getfixturevalue("chroma_server_url")}
+
+
+@pytest.fixture
+def backend_settings(backend_overrides: dict[str, Any], tmp_path: Path) -> Settings:
+    """Return settings on a fresh data directory and database of the back end under test.
+
+    On PostgreSQL the database is already migrated (and empty); on SQLite it does not
+    exist yet. Either way ``open_store`` / ``migrate`` bring it to the latest revision.
+    """
+    return Settings(data_dir=tmp_path / "data", _env_file=None,  # type: ignore[call-arg]
+                    **backend_overrides)

@@ -52,11 +52,30 @@ ACCOUNT_NOTES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
+@pytest.fixture
+def any_rsettings(tmp_path: Path, backend_overrides: dict[str, object]) -> Settings:
+    """Return :func:`rsettings` on each back end: SQLite + embedded Chroma, then
+    PostgreSQL + the session's Chroma server."""
+    return make_settings(tmp_path, **backend_overrides)
+
+
+# The vectors live in an embedded Chroma store, then in a `chroma run` server; the
+# searches, filters and scopes must not care. (No database is involved here.)
+CHROMA_MODES = (
+    pytest.param("embedded", id="embedded"),
+    pytest.param("server", id="server", marks=pytest.mark.chroma_server),
+)
+
+
+@pytest.fixture(scope="module", params=CHROMA_MODES)
+def shared_index(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
     """Return one index over the fixture corpus plus account notes, shared by a module."""
     root = tmp_path_factory.mktemp("shared-index")
-    settings = make_settings(root)
+    overrides: dict[str, object] = {}
+    if request.param == "server":
+        overrides["chroma_url"] = request.getfixturevalue("chroma_server_url")
+    settings = make_settings(root, **overrides)
     index = open_index(settings)
     index.add_chunks(chunks_from_account_texts(ACCOUNT_NOTES))
     yield index

@@ -22,7 +22,8 @@ def _messages() -> tuple[list[str], object]:
     return seen, seen.append
 
 
-def test_missing_index_is_built_then_reopened_as_is(rsettings: Settings) -> None:
+def test_missing_index_is_built_then_reopened_as_is(any_rsettings: Settings) -> None:
+    rsettings = any_rsettings
     seen, say = _messages()
     index = open_index(rsettings, on_status=say)  # type: ignore[arg-type]
     assert index.status.state == "rebuilt" and index.status.reason == "is missing"
@@ -32,7 +33,11 @@ def test_missing_index_is_built_then_reopened_as_is(rsettings: Settings) -> None
     assert manifest is not None
     assert manifest["counts"]["chunks"] == manifest["counts"]["chroma"] == 7
     assert manifest["embedder"]["name"] == "local-hash"
-    assert manifest["chroma"]["collection"] == "kambot_chunks_local_hash"
+    if rsettings.chroma_url:  # one collection per generation on a shared server
+        assert manifest["chroma"]["collection"].startswith("kambot_chunks_local_hash_g")
+        assert manifest["chroma"]["mode"] == "http" and manifest["chroma"]["path"] is None
+    else:
+        assert manifest["chroma"]["collection"] == "kambot_chunks_local_hash"
     assert (rsettings.index_dir / manifest["bm25"]["path"] / "chunks.jsonl").is_file()
     assert (rsettings.index_dir / manifest["embedder"]["stats_path"]).is_file()
 
@@ -43,7 +48,8 @@ def test_missing_index_is_built_then_reopened_as_is(rsettings: Settings) -> None
         "en/segmentation#share-of-wallet"]
 
 
-def test_edited_corpus_is_detected_as_stale_and_rebuilt(rsettings: Settings) -> None:
+def test_edited_corpus_is_detected_as_stale_and_rebuilt(any_rsettings: Settings) -> None:
+    rsettings = any_rsettings
     open_index(rsettings)
     doc = rsettings.knowledge_dir / "methodology" / "en" / "sponsorship.md"
     doc.write_text(doc.read_text(encoding="utf-8").replace("twice a year", "every quarter"),
@@ -124,7 +130,8 @@ def test_without_a_database_account_chunks_are_carried_over(rsettings: Settings)
     assert rebuilt.get_chunk("account-5/n1#text") is not None
 
 
-def test_add_chunks_upserts_and_survives_a_reopen(rsettings: Settings) -> None:
+def test_add_chunks_upserts_and_survives_a_reopen(any_rsettings: Settings) -> None:
+    rsettings = any_rsettings
     index = open_index(rsettings)
     first = chunks_from_account_texts([AccountText(4, "n1", "Note", "Wombat pricing talk")])
     index.add_chunks(first)
@@ -141,7 +148,8 @@ def test_add_chunks_upserts_and_survives_a_reopen(rsettings: Settings) -> None:
     assert reopened.search("wombat", k=3, scope=scope, use_dense=False) == []
 
 
-def test_reindex_reports_what_it_built(rsettings: Settings) -> None:
+def test_reindex_reports_what_it_built(any_rsettings: Settings) -> None:
+    rsettings = any_rsettings
     progress: list[tuple[str, int, int]] = []
     report = reindex(rsettings, None, lambda stage, done, total: progress.append(
         (stage, done, total)))
@@ -210,3 +218,21 @@ def test_parallel_embedding_matches_the_sequential_build(
     assert concurrent.collection.count() == len(sources)
     got = concurrent.collection.get(ids=[notes[2].id], include=["embeddings"])["embeddings"]
     assert np.allclose(got[0], np.asarray(sequential.vectors)[len(chunks) + 2], atol=1e-6)
+
+
+@pytest.mark.chroma_server
+def test_a_collection_gone_from_the_server_is_detected_and_rebuilt(
+        tmp_path: Path, settings_factory: Callable[..., Settings], chroma_server_url: str) -> None:
+    settings = settings_factory(tmp_path, chroma_url=chroma_server_url)
+    index = open_index(settings)
+    gone = index.manifest["chroma"]["collection"]
+    collection = index.state.collection
+    assert collection is not None
+    collection._client.delete_collection(gone)
+    seen, say = _messages()
+    rebuilt = open_index(settings, on_status=say)  # type: ignore[arg-type]
+    assert rebuilt.status.state == "rebuilt" and seen and "rebuilding" in seen[0]
+    assert rebuilt.status.reason and "unusable" in rebuilt.status.reason
+    assert rebuilt.manifest["chroma"]["collection"] != gone
+    assert [h.chunk_id for h in rebuilt.search("share of wallet", k=1)] == [
+        "en/segmentation#share-of-wallet"]

@@ -18,9 +18,9 @@ from kambot.store.schema import AccountRow, ActivityRow, metadata
 
 
 @pytest.fixture
-def engine(rsettings: Settings) -> Iterator[Engine]:
-    rsettings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine_for_url(rsettings.resolved_database_url)
+def engine(any_rsettings: Settings) -> Iterator[Engine]:
+    any_rsettings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine_for_url(any_rsettings.resolved_database_url)
     metadata.create_all(engine)
     with engine.begin() as conn:
         conn.execute(sa.insert(AccountRow), [
@@ -59,7 +59,8 @@ def test_an_empty_database_has_no_account_chunks(rsettings: Settings) -> None:
     engine.dispose()
 
 
-def test_reindex_and_open_follow_the_database(rsettings: Settings, engine: Engine) -> None:
+def test_reindex_and_open_follow_the_database(any_rsettings: Settings, engine: Engine) -> None:
+    rsettings = any_rsettings
     report = reindex(rsettings, engine)
     assert (report.account_chunks, report.flagged_chunks) == (2, 1)
     index = open_index(rsettings, engine)

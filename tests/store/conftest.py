@@ -1,99 +1,56 @@
-"""Store fixtures: an ``engine`` on SQLite (always) and on PostgreSQL (when configured).
+"""Store fixtures: an ``engine`` on each back end (SQLite, and PostgreSQL when available).
 
-PostgreSQL runs when ``KAMBOT_TEST_POSTGRES_URL`` names a server on this machine and a
-role allowed to create databases, e.g.
-``postgresql://kambot:kambot@127.0.0.1:5432/postgres``. One database is created for the
-test session and dropped at its end; every test starts from empty tables (truncated, or
-dropped and migrated again when a test left the schema elsewhere).
-Without the variable the PostgreSQL cases are skipped, except under ``CI=true`` where a
-missing server is a failure (CI must not silently lose them).
+The back ends come from the root conftest's ``backend`` parametrisation: SQLite in the
+test's data directory, or a PostgreSQL database of the test's own, created from a
+migrated template (see ``postgres_databases``) and dropped at the end of the test.
+Without ``KAMBOT_TEST_POSTGRES_URL`` (set by the root conftest when it could start a
+server) the PostgreSQL cases are skipped, except under ``CI=true`` where a missing
+server is a failure (CI must not silently lose them).
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 from kambot.config import Settings
-from kambot.errors import StoreError
-from kambot.store.db import (
-    create_engine_for_url,
-    migrate,
-    open_engine,
-    pending_migrations,
-    transaction,
-)
+from kambot.store.db import migrate, open_engine, transaction
 from kambot.store.writer import upsert_rows
 
-POSTGRES_ENV = "KAMBOT_TEST_POSTGRES_URL"
+
+def _engine_for(backend: str, request: pytest.FixtureRequest, settings: Settings,
+                *, migrated: bool) -> Engine:
+    if backend == "sqlite+embedded":
+        return open_engine(settings)
+    databases = request.getfixturevalue("postgres_databases")
+    url = databases.create(migrated=migrated)
+    request.addfinalizer(lambda: databases.drop(url))
+    return open_engine(
+        Settings(data_dir=settings.data_dir, database_url=url, _env_file=None)  # type: ignore[call-arg]
+    )
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """Create a throw-away PostgreSQL database for the session and return its URL."""
-    url = os.environ.get(POSTGRES_ENV)
-    if not url:
-        reason = (
-            f"PostgreSQL tests need {POSTGRES_ENV}=postgresql://USER:PASSWORD@127.0.0.1/postgres "
-            "(a role allowed to CREATE DATABASE)"
-        )
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but {POSTGRES_ENV} is not set: {reason}", pytrace=False)
-        pytest.skip(reason)
-    name = f"kambot_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine_for_url(url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(admin.url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-def _drop_everything(engine: Engine) -> None:
-    with engine.begin() as conn:
-        for table in sa.inspect(conn).get_table_names():
-            conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
-
-
-def _reset_postgres(engine: Engine) -> None:
-    """Empty every table when the schema is current (fast), else rebuild it."""
-    try:
-        current = pending_migrations(engine) == []
-    except StoreError:
-        current = False
-    if not current:
-        _drop_everything(engine)
-        migrate(engine)
-        return
-    with engine.begin() as conn:
-        tables = [t for t in sa.inspect(conn).get_table_names() if t != "alembic_version"]
-        if tables:
-            listed = ", ".join(f'"{t}"' for t in tables)
-            conn.exec_driver_sql(f"TRUNCATE {listed} RESTART IDENTITY CASCADE")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Engine]:
+@pytest.fixture
+def engine(backend: str, request: pytest.FixtureRequest, settings: Settings) -> Iterator[Engine]:
     """Return a migrated, empty database: SQLite in tmp_path, or PostgreSQL."""
-    if request.param == "sqlite":
-        eng = open_engine(settings)
-    else:
-        url = request.getfixturevalue("postgres_url")
-        eng = open_engine(
-            Settings(data_dir=settings.data_dir, database_url=url, _env_file=None)  # type: ignore[call-arg]
-        )
-        _reset_postgres(eng)
+    eng = _engine_for(backend, request, settings, migrated=True)
     migrate(eng)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+
+
+@pytest.fixture
+def blank_engine(backend: str, request: pytest.FixtureRequest,
+                 settings: Settings) -> Iterator[Engine]:
+    """Return an empty database with no schema at all, on each back end."""
+    eng = _engine_for(backend, request, settings, migrated=False)
     try:
         yield eng
     finally:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from kambot.config import Settings
 from kambot.errors import StoreError
-from kambot.store.db import alembic_config, migrate, open_engine, pending_migrations
+from kambot.store.db import alembic_config, migrate, pending_migrations
 from kambot.store.schema import SNAPSHOT_SOURCES, all_metadata, metadata
 
 SNAPSHOT_TRIGGERS = (
@@ -26,17 +26,17 @@ def _all_revisions() -> list[str]:
     return [rev.revision for rev in reversed(list(script.walk_revisions()))]
 
 
-def test_upgrade_from_empty_then_nothing_pending(settings: Settings) -> None:
-    engine = open_engine(settings)
-    try:
-        everything = _all_revisions()
-        assert everything[0] == "0001"
-        assert pending_migrations(engine) == everything
-        assert migrate(engine) == everything
-        assert pending_migrations(engine) == []
-        assert migrate(engine) == []
-    finally:
-        engine.dispose()
+def test_upgrade_from_empty_then_nothing_pending(blank_engine: Engine) -> None:
+    engine = blank_engine
+    everything = _all_revisions()
+    assert everything[0] == "0001"
+    assert pending_migrations(engine) == everything
+    assert migrate(engine) == everything
+    assert pending_migrations(engine) == []
+    assert migrate(engine) == []
+    with engine.connect() as conn:
+        tables = set(sa.inspect(conn).get_table_names())
+    assert {t.name for t in all_metadata().sorted_tables} <= tables
 
 
 def test_autogenerate_finds_no_difference(engine: Engine) -> None:

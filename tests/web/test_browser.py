@@ -199,7 +199,9 @@ def test_draft_read_cite_and_download_a_ceb(page: Any, web_server: WebServer) ->
     section.get_by_label("How should this section change?").fill(
         "Open with the satisfaction figure and keep it short.")
     section.get_by_role("button", name="Revise", exact=True).click()
-    page.get_by_text(re.compile(r"^Version 2 ·")).wait_for(timeout=60_000)
+    # The document's own header (the version picker lists "Version 2 · ..." too).
+    page.locator("p.muted").filter(has_text=re.compile(r"^Version 2 ·")).wait_for(
+        timeout=60_000)
     revised = page.locator("section.doc-section.revised")
     assert revised.count() >= 1
     assert "Revised in this version" in revised.first.inner_text()

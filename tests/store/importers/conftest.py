@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,44 +18,28 @@ from kambot.store.schema import metadata
 BOOKKEEPING = {"import_runs", "audit_log", "alembic_version"}
 
 
-@pytest.fixture
-def engine(settings: Settings) -> Iterator[Engine]:
-    """Return a migrated SQLite database in the test's data directory."""
-    eng = create_engine_for_url(settings.resolved_database_url)
+def _migrated(url: str) -> Iterator[Engine]:
+    eng = create_engine_for_url(url)
     migrate(eng)
-    yield eng
-    eng.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_engine(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Engine]:
-    """Return a migrated database: SQLite, then PostgreSQL when a server is available."""
-    if request.param == "sqlite":
-        eng = create_engine_for_url(settings.resolved_database_url)
-        migrate(eng)
-        yield eng
-        eng.dispose()
-        return
-    base_url = os.environ.get("KAMBOT_TEST_POSTGRES_URL")
-    if not base_url:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but KAMBOT_TEST_POSTGRES_URL is unset: PostgreSQL "
-                        "did not start (is the postgresql package installed?)", pytrace=False)
-        pytest.skip("no PostgreSQL server (KAMBOT_TEST_POSTGRES_URL unset)")
-    name = f"kambot_imp_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.make_url(base_url).set(database=name)
-    eng = create_engine_for_url(url.render_as_string(hide_password=False))
     try:
-        migrate(eng)
         yield eng
     finally:
         eng.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+
+
+@pytest.fixture
+def engine(backend: str, request: pytest.FixtureRequest, settings: Settings) -> Iterator[Engine]:
+    """Return a migrated database on each back end (SQLite, then PostgreSQL)."""
+    if backend == "sqlite+embedded":
+        yield from _migrated(settings.resolved_database_url)
+    else:
+        yield from _migrated(request.getfixturevalue("postgres_database"))
+
+
+@pytest.fixture
+def any_engine(engine: Engine) -> Engine:
+    """Return :func:`engine` (kept for the tests written before both back ends ran)."""
+    return engine
 
 
 def _snapshot(engine: Engine) -> dict[str, tuple[int, str]]:

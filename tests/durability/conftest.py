@@ -1,0 +1,8 @@
+"""Fixtures of the durability tests (helpers live in durability_support.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
