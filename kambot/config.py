@@ -71,6 +71,8 @@ class Settings(BaseSettings):
 
     # --- operations (issue 8) ---
     backup_dir: Path | None = None
+    # One process builds the search index; other API workers only read it.
+    index_writer: bool = True
 
     @model_validator(mode="after")
     def _check_combinations(self) -> Settings:

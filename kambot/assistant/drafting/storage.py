@@ -50,6 +50,9 @@ def _check_table(engine: Engine) -> None:
         )
 
 
+_SAVE_ATTEMPTS = 5
+
+
 def save_document(engine: Engine, document: Document) -> Document:
     """Store a document as the next version of its line and return it with that version.
 
@@ -65,24 +68,36 @@ def save_document(engine: Engine, document: Document) -> Document:
     from kambot.store.documents_schema import GeneratedDocumentRow
 
     _check_table(engine)
-    try:
-        with session_scope(engine, write=True) as session:
-            latest = session.scalar(sa.select(sa.func.max(GeneratedDocumentRow.version))
-                                    .where(GeneratedDocumentRow.doc_key == document.key))
-            stored = document.model_copy(update={"version": int(latest or 0) + 1})
-            session.add(GeneratedDocumentRow(
-                doc_key=stored.key, kind=stored.kind,
-                account_external_id=stored.account_external_id, language=stored.language,
-                version=stored.version, parent_version=stored.parent_version,
-                title=stored.title, writer=stored.writer, fallback_used=stored.fallback_used,
-                guard_passed=stored.guard.passed, input_fingerprint=stored.input_fingerprint,
-                as_of=stored.as_of, created_at=stored.created_at,
-                payload=stored.model_dump(mode="json"),
-            ))
-    except sa.exc.SQLAlchemyError as exc:
-        raise StoreError(f"could not store the document {document.key}: {exc}",
-                         hint="retry; another process may be writing the same document") from exc
-    return stored
+    # Two writers may compute the same next version at once (PostgreSQL does not
+    # serialise them as SQLite does): the unique (doc_key, version) refuses the second,
+    # which then reads the new maximum and tries again.
+    for attempt in range(_SAVE_ATTEMPTS):
+        try:
+            with session_scope(engine, write=True) as session:
+                latest = session.scalar(sa.select(sa.func.max(GeneratedDocumentRow.version))
+                                        .where(GeneratedDocumentRow.doc_key == document.key))
+                stored = document.model_copy(update={"version": int(latest or 0) + 1})
+                session.add(GeneratedDocumentRow(
+                    doc_key=stored.key, kind=stored.kind,
+                    account_external_id=stored.account_external_id,
+                    language=stored.language, version=stored.version,
+                    parent_version=stored.parent_version, title=stored.title,
+                    writer=stored.writer, fallback_used=stored.fallback_used,
+                    guard_passed=stored.guard.passed,
+                    input_fingerprint=stored.input_fingerprint, as_of=stored.as_of,
+                    created_at=stored.created_at, payload=stored.model_dump(mode="json"),
+                ))
+            return stored
+        except sa.exc.IntegrityError as exc:
+            if attempt + 1 == _SAVE_ATTEMPTS:
+                raise StoreError(f"could not store the document {document.key}: {exc}",
+                                 hint="retry; another process kept writing the same document"
+                                 ) from exc
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"could not store the document {document.key}: {exc}",
+                             hint="retry; another process may be writing the same document"
+                             ) from exc
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def _summary(row: object) -> DocumentSummary:
