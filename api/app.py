@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from api.errors import install_error_handler
+from api.response_cache import AnalysisResponses
 from api.routes import (
     accounts,
     ask,
@@ -33,6 +34,8 @@ from kambot.config import Settings, load_settings
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from fastapi import APIRouter
+
 # Every module here exposes `router`; add a module to this tuple to publish its routes.
 ROUTE_MODULES = (
     auth,  # first: /auth/me is the lightest authenticated read, polled by the web app
@@ -48,6 +51,42 @@ ROUTE_MODULES = (
     openai_compat,
     chat, sources, document_revisions,
 )
+
+
+def add_routes_flat(app: FastAPI, router: APIRouter) -> None:
+    """Register a router's routes on the app's own router, one by one.
+
+    Since FastAPI 0.137, ``include_router`` keeps each included router as one node that
+    every request resolves through, matching the path once to pick the router and
+    again inside it (fastapi/fastapi#16159). With 16 routers that layer cost about a
+    quarter of a light authenticated read (``benchmarks/bench_api_auth.py``). Adding
+    each route to the app, as ``include_router`` did before, keeps one flat list; a
+    route is re-created for the app, so the app's dependency overrides apply to it.
+    """
+    from fastapi.routing import APIRoute
+
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            app.router.routes.append(route)  # mounts and plain routes: no dependencies
+            continue
+        app.router.add_api_route(
+            route.path, route.endpoint, response_model=route.response_model,
+            status_code=route.status_code, tags=route.tags, dependencies=route.dependencies,
+            summary=route.summary, description=route.description,
+            response_description=route.response_description, responses=route.responses,
+            deprecated=route.deprecated, methods=route.methods,
+            operation_id=route.operation_id,
+            response_model_include=route.response_model_include,
+            response_model_exclude=route.response_model_exclude,
+            response_model_by_alias=route.response_model_by_alias,
+            response_model_exclude_unset=route.response_model_exclude_unset,
+            response_model_exclude_defaults=route.response_model_exclude_defaults,
+            response_model_exclude_none=route.response_model_exclude_none,
+            include_in_schema=route.include_in_schema, response_class=route.response_class,
+            name=route.name, route_class_override=type(route), callbacks=route.callbacks,
+            openapi_extra=route.openapi_extra,
+            generate_unique_id_function=route.generate_unique_id_function,
+        )
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -73,6 +112,7 @@ def create_app(settings: Settings) -> FastAPI:
             serving.close()
             service = getattr(app.state, "service", None)
             if service is not None:
+                service.close()
                 service.engine.dispose()
 
     app = FastAPI(
@@ -87,9 +127,10 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.service = None
+    app.state.responses = AnalysisResponses()
     install_error_handler(app)
     for module in ROUTE_MODULES:
-        app.include_router(module.router)
+        add_routes_flat(app, module.router)
     install_security(app)  # after every router: it documents and guards them all
     return app
 

@@ -139,6 +139,33 @@ async def require_user_manager(
     return access.require_user_manager(principal)
 
 
+async def fresh_analysis(service: PortfolioService) -> Any:
+    """Return the current portfolio analysis without a thread hop when nothing changed.
+
+    The common case (no commit since the analysis was confirmed) is answered in memory;
+    otherwise the check and any recomputation run in the thread pool.
+    """
+    analysis = service.cached_analysis()
+    if analysis is None:
+        analysis = await run_in_threadpool(service.analysis)
+    return analysis
+
+
+async def resolve_account_async(principal: Principal, service: PortfolioService, ref: str,
+                                analysis: Any) -> str:
+    """:func:`resolve_account_for` that leaves the event loop only for a fuzzy search."""
+    accounts = analysis.portfolio.accounts
+    position = _positions(accounts).get(ref.strip())
+    if position is not None and principal.can_see_account(int(accounts.ids[position])):
+        return str(accounts.external_ids[position])
+    return await run_in_threadpool(resolve_account_for, principal, service, ref, analysis)
+
+
+def responses_for(request: Request) -> Any:
+    """Return the app's cache of serialised per-analysis answers."""
+    return request.app.state.responses
+
+
 def resolve_account_for(principal: Principal, service: PortfolioService, ref: str,
                         analysis: Any = None) -> str:
     """Find an account the principal may see; return its external id.

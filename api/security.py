@@ -136,6 +136,7 @@ class SecurityMiddleware:
         settings = self.runtime.settings
         path: str = scope.get("path", "")
         headers = _RequestHeaders(scope)
+        raw_send = send
         send = self._secured(send, path)
         multipart = headers.content_type.startswith("multipart/form-data")
         limit = (settings.max_upload_bytes + MULTIPART_OVERHEAD if multipart
@@ -192,14 +193,18 @@ class SecurityMiddleware:
                     raise _BodyTooLargeError
             return message
 
+        static = _is_static(path)
+
         async def watched_send(message: Message) -> None:
+            # One wrapper (not two) on the app's answer: it is on every response's path.
             nonlocal started, status
             if too_large and not started:
                 return  # the app's answer to a cut-off body is replaced by a 413
             if message["type"] == "http.response.start":
                 started = True
                 status = int(message["status"])
-            await send(message)
+                _add_security_headers(message, static)
+            await raw_send(message)
 
         try:
             await self.app(scope, counted_receive, watched_send)
@@ -243,17 +248,12 @@ class SecurityMiddleware:
         await send(body)
 
     def _secured(self, send: Send, path: str) -> Send:
-        static = any(path.startswith(p + "/") for p in PUBLIC_PREFIXES)
+        """Wrap ``send`` so that the answers made here carry the security headers."""
+        static = _is_static(path)
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                raw = list(message.get("headers", []))
-                present = {name.lower() for name, _value in raw}
-                raw.extend(h for h in SECURITY_HEADERS if h[0] not in present)
-                if not static and b"cache-control" not in present:
-                    # Answers depend on who asks: no shared or disk cache may keep them.
-                    raw.append((b"cache-control", b"no-store"))
-                message["headers"] = raw
+                _add_security_headers(message, static)
             await send(message)
 
         return wrapped
@@ -321,6 +321,21 @@ class SecurityMiddleware:
             outcome=outcome_of(status), status=status, method=method,
             path=template or scope.get("path"), details=details)
         self.runtime.audit.record(entry)
+
+
+def _is_static(path: str) -> bool:
+    return any(path.startswith(p + "/") for p in PUBLIC_PREFIXES)
+
+
+def _add_security_headers(message: Message, static: bool) -> None:
+    """Add the security headers (and no-store, but on static files) to a response start."""
+    raw = list(message.get("headers", []))
+    present = {name.lower() for name, _value in raw}
+    raw.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+    if not static and b"cache-control" not in present:
+        # Answers depend on who asks: no shared or disk cache may keep them.
+        raw.append((b"cache-control", b"no-store"))
+    message["headers"] = raw
 
 
 def _scalar_query_params(schema: dict[str, Any]) -> list[tuple[re.Pattern[str], str,

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     # One process builds the search index; other API workers only read it.
     index_writer: bool = True
+    # How long the hot read endpoints trust a cached analysis before asking the database
+    # again; this process's own writes are seen at once (kambot/store/changes.py).
+    data_change_poll_s: float = Field(default=0.05, ge=0)
 
     @model_validator(mode="after")
     def _check_combinations(self) -> Settings:

@@ -5,10 +5,19 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import AccountReaderDep, ServiceDep, resolve_account_for
+from api.deps import (
+    AccountReaderDep,
+    PrincipalDep,
+    ServiceDep,
+    fresh_analysis,
+    resolve_account_async,
+    responses_for,
+    service_dependency,
+)
 from api.schemas import AccountDetail, AccountPage, AccountSummary
+from kambot.auth import access
 from kambot.domain.analysis import ScenarioSet
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
@@ -62,20 +71,35 @@ def list_accounts(
 
 
 @router.get("/{account}", response_model=AccountDetail)
-def get_account(account: str, principal: AccountReaderDep, service: ServiceDep) -> AccountDetail:
+async def get_account(account: str, request: Request, principal: PrincipalDep) -> Response:
     """Return one account's KPIs, matrix position and tier (by external id, id or name).
 
     An account outside the caller's scope answers 404, like an unknown one.
     """
-    analysis = service.analysis()
-    ext = resolve_account_for(principal, service, account, analysis)
-    return AccountDetail(kpis=analysis.account_kpis(ext), score=analysis.account_score(ext),
-                         tier=analysis.tier_assignment(ext))
+    # The role check and the service are here rather than injected: on this hot path
+    # each dependency FastAPI resolves costs about as much as the route's own work.
+    access.require_account_reader(principal)
+    service = await service_dependency(request)
+    analysis = await fresh_analysis(service)
+    ext = await resolve_account_async(principal, service, account, analysis)
+
+    def build() -> bytes:
+        return AccountDetail(kpis=analysis.account_kpis(ext), score=analysis.account_score(ext),
+                             tier=analysis.tier_assignment(ext)).model_dump_json().encode()
+
+    # Returned as bytes: the model was validated when built, once per data version.
+    body = responses_for(request).get(analysis, ("detail", ext), build)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/{account}/scenarios", response_model=ScenarioSet)
-def account_scenarios(account: str, principal: AccountReaderDep,
-                      service: ServiceDep) -> ScenarioSet:
+async def account_scenarios(account: str, request: Request, principal: PrincipalDep) -> Response:
     """Return the account's base, upside and downside over three years (404 out of scope)."""
-    analysis = service.analysis()
-    return analysis.account_scenarios(resolve_account_for(principal, service, account, analysis))
+    access.require_account_reader(principal)
+    service = await service_dependency(request)
+    analysis = await fresh_analysis(service)
+    ext = await resolve_account_async(principal, service, account, analysis)
+    body = responses_for(request).get(
+        analysis, ("scenarios", ext),
+        lambda: analysis.account_scenarios(ext).model_dump_json().encode())
+    return Response(body, media_type="application/json")

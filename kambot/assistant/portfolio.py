@@ -8,6 +8,7 @@ the same way. The analysis is cached per process and recomputed when the data ch
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -108,16 +109,34 @@ def _account_count(engine: Engine) -> int:
 class _Cached:
     version: tuple[object, ...]
     analysis: PortfolioAnalysis
+    token: object = None  # the change token under which ``version`` was last confirmed
+    generation: int = -1  # this process's write generation at that confirmation
+    confirmed_at: float = 0.0  # time.monotonic() of that confirmation
+
+
+# While one request confirms a cached analysis that is past its trust window, others may
+# still be served it for this long (so that they do not all queue for the same check).
+CONFIRMING_GRACE_S = 1.0
 
 
 class PortfolioService:
-    """The analysed portfolio of one database, cached until its data changes."""
+    """The analysed portfolio of one database, cached until its data changes.
+
+    Whether the data changed is asked of a change token first (this process's write
+    generation and ``PRAGMA data_version`` on SQLite, see :mod:`kambot.store.changes`);
+    only when it moved are the data fingerprint's queries run.
+    """
 
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         """Open the store (migrating it) unless an engine is given."""
+        from kambot.store.changes import change_token_for
+
         self.settings = settings
         self.engine = engine if engine is not None else open_store(settings)
+        self._changes = change_token_for(self.engine, poll_s=settings.data_change_poll_s)
+        self._trust_s = settings.data_change_poll_s
         self._cache: _Cached | None = None
+        self._confirming = False
         self._lock = threading.Lock()
 
     def data_version(self) -> tuple[object, ...]:
@@ -128,6 +147,95 @@ class PortfolioService:
             programme = conn.exec_driver_sql("SELECT MAX(updated_at) FROM programme").one()
         return (*runs, *accounts, *programme)
 
+    def current_version(self) -> tuple[object, ...]:
+        """Return :meth:`data_version`, from memory while nothing was committed since."""
+        with self._lock:
+            cached = self._cache
+            if cached is not None and cached.version[-1] is None \
+                    and cached.token == self._changes.current():
+                return cached.version[:-1]
+        return self.data_version()
+
+    def cached_analysis(self) -> PortfolioAnalysis | None:
+        """Return today's analysis from memory, with no I/O and without waiting, or None.
+
+        For event-loop callers on hot paths. The cached analysis is returned when this
+        process has made no write since it was confirmed and the confirmation is younger
+        than ``data_change_poll_s`` (so another process's change shows within that
+        time); past that, when the change token is unchanged (which confirms it), or,
+        while one caller is confirming it in a worker thread, for up to
+        :data:`CONFIRMING_GRACE_S`. On None the caller calls :meth:`analysis` (in a
+        worker thread), which confirms or recomputes it.
+        """
+        from kambot.store.changes import local_generation
+
+        cached = self._cache
+        if cached is None or cached.version[-1] is not None \
+                or cached.generation != local_generation():
+            return None
+        moment = time.monotonic()
+        age = moment - cached.confirmed_at
+        if age < self._trust_s:
+            return cached.analysis
+        # Past the window: the change token answers in microseconds without a network
+        # (PRAGMA data_version of a local file, or a clock); unchanged means confirmed.
+        if cached.token == self._changes.current():
+            cached.confirmed_at = moment
+            return cached.analysis
+        if self._confirming:
+            return cached.analysis if age < CONFIRMING_GRACE_S else None
+        self._confirming = True  # this caller goes to confirm; the others keep reading
+        return None
+
+    def analysis(self, as_of: date | None = None) -> PortfolioAnalysis:
+        """Return the portfolio analysis, computing it when the data changed."""
+        from kambot.core.analyse import analyse_portfolio
+        from kambot.store.changes import local_generation
+        from kambot.store.portfolio import load_portfolio
+
+        with self._lock:
+            try:
+                # Taken before the fingerprint: a commit after this changes the token.
+                generation = local_generation()
+                token = self._changes.current()
+                cached = self._cache
+                today = as_of is None
+                if cached is not None and today and cached.version[-1] is None \
+                        and cached.token == token:
+                    self._confirm(cached, token, generation)
+                    return cached.analysis
+                version = (*self.data_version(), as_of)
+                if cached is not None and cached.version == version:
+                    if today:
+                        self._confirm(cached, token, generation)
+                    return cached.analysis
+                programme = self.programme()
+                portfolio = load_portfolio(self.engine, as_of)
+                if len(portfolio.accounts) == 0:
+                    raise DataError(
+                        "there are no accounts yet",
+                        hint="import some with `kambot import FILE`, or run `kambot demo`",
+                    )
+                analysis = analyse_portfolio(portfolio, programme)
+                fresh = _Cached(version, analysis)
+                if today:
+                    self._confirm(fresh, token, generation)
+                self._cache = fresh
+                return analysis
+            finally:
+                self._confirming = False
+
+    @staticmethod
+    def _confirm(cached: _Cached, token: object, generation: int) -> None:
+        # The time first: a reader that sees the new generation also sees the new time.
+        cached.confirmed_at = time.monotonic()
+        cached.token = token
+        cached.generation = generation
+
+    def close(self) -> None:
+        """Release the change token's connection (the engine stays the caller's)."""
+        self._changes.close()
+
     def programme(self) -> Programme:
         """Return the stored programme (NotFoundError with a hint when there is none)."""
         from kambot.store.db import session_scope
@@ -135,26 +243,6 @@ class PortfolioService:
 
         with session_scope(self.engine) as session:
             return load_programme(session)
-
-    def analysis(self, as_of: date | None = None) -> PortfolioAnalysis:
-        """Return the portfolio analysis, computing it when the data changed."""
-        from kambot.core.analyse import analyse_portfolio
-        from kambot.store.portfolio import load_portfolio
-
-        with self._lock:
-            version = (*self.data_version(), as_of)
-            if self._cache is not None and self._cache.version == version:
-                return self._cache.analysis
-            programme = self.programme()
-            portfolio = load_portfolio(self.engine, as_of)
-            if len(portfolio.accounts) == 0:
-                raise DataError(
-                    "there are no accounts yet",
-                    hint="import some with `kambot import FILE`, or run `kambot demo`",
-                )
-            analysis = analyse_portfolio(portfolio, programme)
-            self._cache = _Cached(version, analysis)
-            return analysis
 
     def resolve_account(self, ref: str) -> str:
         """Return the external id of the account named by ``ref``.

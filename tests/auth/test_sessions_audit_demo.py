@@ -9,7 +9,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from kambot.auth.audit import AuditEntry, AuditTrail, list_access, outcome_of, record_access
+from kambot.auth.audit import (
+    ANONYMOUS,
+    AuditEntry,
+    AuditTrail,
+    coalesce_reads,
+    list_access,
+    outcome_of,
+    record_access,
+)
 from kambot.auth.demo import DEMO_USERS, ensure_demo_users
 from kambot.auth.sessions import create_session, end_session, purge_sessions, session_identity
 from kambot.auth.tables import now
@@ -114,3 +122,30 @@ def test_demo_users_one_per_role_created_once(engine: Engine) -> None:
     assert ensure_demo_users(engine) == []
     first_password = created[0][2]
     assert authenticate_password(engine, "demo-kam", first_password) is not None
+
+
+def test_identical_reads_of_a_batch_are_one_row_with_their_count(engine: Engine) -> None:
+    def read(object_id: str, username: str = "kim", status: int = 200) -> AuditEntry:
+        return AuditEntry(action="read", object_type="account", object_id=object_id,
+                          outcome=outcome_of(status), username=username, status=status,
+                          details={"route": "get_account"})
+
+    change = AuditEntry(action="update", object_type="document", object_id="7", outcome="ok")
+    batch = [read("A"), read("A"), change, change, read("B"), read("A"),
+             read("A", username="lee"), read("A", status=404)]
+    merged = coalesce_reads(batch)
+    assert [(e.action, e.object_id, e.username, e.status) for e in merged] == [
+        ("read", "A", "kim", 200), ("update", "7", ANONYMOUS, None),
+        ("update", "7", ANONYMOUS, None), ("read", "B", "kim", 200),
+        ("read", "A", "lee", 200), ("read", "A", "kim", 404)]
+    assert merged[0].details == {"route": "get_account", "count": 3,
+                                 "last_at": batch[5].at.isoformat()}
+    assert "count" not in merged[3].details  # a single read stays as it was
+    assert batch[0].details == {"route": "get_account"}  # the queued entries are untouched
+
+    trail = AuditTrail(lambda: engine, delay_s=60)
+    for entry in batch:
+        trail.record(entry)
+    assert trail.flush() == 6
+    counted = list_access(engine, object_type="account", object_id="A", username="kim")
+    assert [e.details.get("count", 1) for e in counted] == [1, 3]  # newest first

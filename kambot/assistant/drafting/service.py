@@ -55,7 +55,7 @@ _MAX_CONTEXTS = 4
 
 def _version(source: DraftingSource) -> tuple[object, ...]:
     if isinstance(source, StoreSource):
-        return (*source.service.data_version(), *source.interviews_version())
+        return (*source.service.current_version(), *source.interviews_version())
     return ("memory", getattr(source, "revision", 0))
 
 

@@ -1,0 +1,114 @@
+"""Hot reads are served from memory, yet never miss a change for long.
+
+``GET /accounts/{ref}`` answers from the cached analysis and cached JSON while nothing
+changed. These tests change the data behind the server's back (another connection, as
+another process would) and through the process itself, and check what the next reads
+see.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from kambot.assistant.portfolio import PortfolioService, open_store
+from kambot.config import Settings
+from kambot.store.db import transaction
+from kambot.store.writer import upsert_rows
+
+from .conftest import api_settings, bearer, copy_demo, make_user
+
+TRUST_S = 0.05
+
+
+@pytest.fixture(scope="module")
+def fresh_settings(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    data = copy_demo(demo_template, tmp_path_factory.mktemp("fresh") / "data")
+    settings: Settings = api_settings(data, data_change_poll_s=TRUST_S)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def served(fresh_settings: Settings) -> Iterator[tuple[TestClient, str]]:
+    engine = open_store(fresh_settings)
+    ref = PortfolioService(fresh_settings, engine).analysis().portfolio.accounts.external_ids[0]
+    key = make_user(engine, "fresh-lead", "lead")
+    engine.dispose()
+    with TestClient(create_app(fresh_settings), headers=bearer(key)) as client:
+        yield client, ref
+
+
+def _rename_from_outside(settings: Settings, ref: str, name: str) -> None:
+    """Rename an account and record an import run, on a connection kambot does not own."""
+    with sqlite3.connect(settings.data_dir / "kambot.db") as db:
+        db.execute("UPDATE accounts SET name = ? WHERE external_id = ?", (name, ref))
+        now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
+        db.execute("INSERT INTO import_runs (started_at, finished_at, source_name, sha256, "
+                   "kind, rows_accepted, rows_rejected, dry_run, report) "
+                   "VALUES (?, ?, 'outside', ?, 'accounts', 1, 0, 0, '{}')",
+                   (now, now, "0" * 64))
+
+
+def _name(client: TestClient, ref: str) -> str:
+    response = client.get(f"/accounts/{ref}")
+    assert response.status_code == 200, response.text
+    return str(response.json()["kpis"]["name"])
+
+
+def test_repeated_reads_give_the_same_answer(served: tuple[TestClient, str]) -> None:
+    client, ref = served
+    first = client.get(f"/accounts/{ref}")
+    assert first.headers["content-type"] == "application/json"
+    assert first.headers["cache-control"] == "no-store"
+    assert client.get(f"/accounts/{ref}").content == first.content
+
+
+def test_another_process_change_shows_within_the_trust_window(
+        served: tuple[TestClient, str], fresh_settings: Settings) -> None:
+    client, ref = served
+    _name(client, ref)  # cached
+    _rename_from_outside(fresh_settings, ref, "Renamed Outside")
+    time.sleep(TRUST_S * 3)
+    assert _name(client, ref) == "Renamed Outside"
+
+
+def test_a_change_made_by_this_process_shows_at_once(
+        served: tuple[TestClient, str], fresh_settings: Settings) -> None:
+    client, ref = served
+    _name(client, ref)
+    engine = open_store(fresh_settings)
+    try:
+        with transaction(engine, write=True) as conn:
+            upsert_rows(conn, "accounts", [{"external_id": ref, "name": "Renamed Inside"}])
+            conn.exec_driver_sql(
+                "INSERT INTO import_runs (started_at, finished_at, source_name, sha256, kind, "
+                "rows_accepted, rows_rejected, dry_run, report) VALUES (CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP, 'inside', '" + "1" * 64 + "', 'accounts', 1, 0, 0, '{}')")
+    finally:
+        engine.dispose()
+    assert _name(client, ref) == "Renamed Inside"  # no wait: the commit bumped the generation
+
+
+def test_scope_is_still_checked_on_the_fast_path(
+        served: tuple[TestClient, str], fresh_settings: Settings) -> None:
+    client, ref = served
+    engine = open_store(fresh_settings)
+    try:
+        accounts = PortfolioService(fresh_settings, engine).analysis().portfolio.accounts
+        other = accounts.external_ids[1]
+        kam = make_user(engine, "fresh-kam", "kam", accounts=[other])
+        hr = make_user(engine, "fresh-hr", "hr")
+    finally:
+        engine.dispose()
+    _name(client, ref)  # the lead has cached the answer
+    assert client.get(f"/accounts/{ref}", headers=bearer(kam)).status_code == 404
+    assert client.get(f"/accounts/{other}", headers=bearer(kam)).status_code == 200
+    assert client.get(f"/accounts/{ref}", headers=bearer(hr)).status_code == 403
+    assert client.get(f"/accounts/{ref}/scenarios", headers=bearer(kam)).status_code == 404
