@@ -37,6 +37,7 @@ from kambot.errors import (
     KambotError,
     NotFoundError,
     PermissionDeniedError,
+    RateLimitedError,
 )
 from kambot.mcp_server.tools import (
     AccountFigures,
@@ -100,36 +101,60 @@ class Gateway:
             are refused).
     """
 
+    # Failed key checks share one bucket: each costs an argon2 verification.
+    FAILED_KEYS = "mcp:failed-keys"
+
     def __init__(self, tools: KambotTools, principal: Principal | None) -> None:
-        """Keep the toolset and the default principal."""
+        """Keep the toolset and the default principal; rate-limit like the API."""
         from kambot.auth.authenticator import Authenticator
+        from kambot.auth.ratelimit import RateLimiter
 
         self.tools = tools
         self.principal = principal
         engine = tools.service.engine
         self.authenticator: Authenticator = Authenticator(lambda: engine)
+        self.limiter = RateLimiter(tools.settings.rate_limit_per_minute)
 
     def principal_for(self, headers: Any) -> Principal:
         """Return the principal of a call, from its HTTP headers or the default.
 
+        Each key (or the default principal) may make ``rate_limit_per_minute`` calls a
+        minute, as over the API.
+
         Raises:
             AuthenticationError: a wrong key, or no key and no default principal.
+            RateLimitedError: too many calls, or too many failed keys, this minute.
         """
         authorization = headers.get("authorization") if headers is not None else None
         if authorization:
             scheme, _, key = str(authorization).partition(" ")
             if scheme.lower() != "bearer" or not key.strip():
                 raise AuthenticationError("use 'Authorization: Bearer <API key>'")
-            identity = self.authenticator.api_key(key.strip())
+            identity = self.authenticator.cached_key(key.strip())
             if identity is None:
+                self._limit(self.FAILED_KEYS, peek=True)
+                identity = self.authenticator.api_key(key.strip())
+            if identity is None:
+                self._limit(self.FAILED_KEYS)
                 raise AuthenticationError("unknown or revoked API key",
                                           hint="ask an administrator for a new key")
+            self._limit(f"key:{identity.key_id}")
             return identity.principal
         if self.principal is None:
             raise AuthenticationError(
                 "this MCP server needs credentials",
                 hint="send 'Authorization: Bearer <API key>' with every request")
+        self._limit(f"user:{self.principal.username}")
         return self.principal
+
+    def _limit(self, bucket: str, *, peek: bool = False) -> None:
+        decision = self.limiter.exhausted(bucket) if peek else self.limiter.hit(bucket)
+        if decision is not None and not decision.allowed:
+            limit = self.tools.settings.rate_limit_per_minute
+            raise RateLimitedError(
+                f"too many calls: the limit is {limit} per minute",
+                hint=f"retry in {decision.retry_after_s} s, or raise "
+                     "KAMBOT_RATE_LIMIT_PER_MINUTE")
 
     def call(self, ctx: Context | None, tool: str, object_type: str, object_id: str | None,
              run: Callable[[Principal], T]) -> T:
@@ -173,6 +198,8 @@ def _outcome(exc: KambotError) -> str:
         return "denied"
     if isinstance(exc, NotFoundError):
         return "not_found"
+    if isinstance(exc, RateLimitedError):
+        return "limited"
     return "invalid"
 
 

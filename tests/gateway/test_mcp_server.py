@@ -265,3 +265,28 @@ def test_cli_refuses_to_expose_a_fixed_user_on_a_network_interface(gateway: Gate
     assert isinstance(result.exception, ConfigError)
     result = runner.invoke(app, ["mcp", "--transport", "carrier-pigeon"])
     assert result.exit_code == 2
+
+
+def test_calls_are_rate_limited_per_key_and_failed_keys_together(gateway: GatewayEnv) -> None:
+    from kambot.errors import AuthenticationError, RateLimitedError
+    from kambot.mcp_server.server import Gateway
+
+    limited = KambotTools(gateway.settings.model_copy(update={"rate_limit_per_minute": 2}))
+    try:
+        lane = Gateway(limited, None)
+        kam = {"authorization": f"Bearer {gateway.keys['kam']}"}
+        lead = {"authorization": f"Bearer {gateway.keys['lead']}"}
+        assert lane.principal_for(kam).role == Role.KAM
+        assert lane.principal_for(kam).role == Role.KAM
+        with pytest.raises(RateLimitedError, match="2 per minute"):
+            lane.principal_for(kam)
+        assert lane.principal_for(lead).role == Role.LEAD  # another key, its own bucket
+
+        wrong = {"authorization": "Bearer kb_000000000000_wrongwrongwrongwrongwrongwrongwrong1"}
+        for _attempt in range(2):
+            with pytest.raises(AuthenticationError):
+                lane.principal_for(wrong)
+        with pytest.raises(RateLimitedError):  # refused before another argon2 check
+            lane.principal_for(wrong)
+    finally:
+        limited.service.engine.dispose()
