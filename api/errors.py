@@ -6,18 +6,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from kambot import errors as e
-from kambot.auth.errors import ConflictError
-
-
-class UnsupportedMediaTypeError(e.DataError):
-    """A request or an uploaded part is of a type the endpoint does not read."""
-
-    code = "unsupported_media_type"
-
 
 STATUS: list[tuple[type[e.KambotError], int]] = [
-    (ConflictError, 409),
-    (UnsupportedMediaTypeError, 415),
+    (e.ConflictError, 409),
+    (e.UnsupportedMediaTypeError, 415),
     (e.AuthenticationError, 401),
     (e.RateLimitedError, 429),
     (e.NotFoundError, 404),

@@ -36,6 +36,18 @@ class DataError(KambotError):
     code = "data_error"
 
 
+class ConflictError(DataError):
+    """The request is valid but clashes with what exists (e.g. a user name already taken)."""
+
+    code = "conflict"
+
+
+class UnsupportedMediaTypeError(DataError):
+    """A file or an uploaded part is of a type that is not read here."""
+
+    code = "unsupported_media_type"
+
+
 class ImportRejectedError(DataError):
     """An import was refused; nothing was written. ``details['report']`` holds the report."""
 

@@ -183,7 +183,7 @@ def _cv_name(filename: str, content_type: str | None) -> str:
     """
     from pathlib import PurePath
 
-    from api.errors import UnsupportedMediaTypeError
+    from kambot.errors import UnsupportedMediaTypeError
 
     name = PurePath(filename.replace("\\", "/")).name or "cv"
     if PurePath(name).suffix.lower() in CV_SUFFIXES:

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from kambot.auth.errors import ConflictError
 from kambot.auth.hashing import (
     burn_verification,
     check_password_strength,
@@ -25,7 +24,7 @@ from kambot.auth.hashing import (
 from kambot.auth.models import AccountRef, ApiKeyInfo, Identity, NewApiKey, RevokeReport, UserInfo
 from kambot.auth.tables import missing_tables, now, reading, tables, utc, writing
 from kambot.domain.identity import PORTFOLIO_WIDE_ROLES, Principal, Role
-from kambot.errors import DataError, NotFoundError
+from kambot.errors import ConflictError, DataError, NotFoundError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine

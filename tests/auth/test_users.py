@@ -138,7 +138,7 @@ def test_invalid_users_are_refused_with_a_reason(engine: Engine, name: str, role
 
 
 def test_a_name_is_taken_once(engine: Engine) -> None:
-    from kambot.auth.errors import ConflictError
+    from kambot.errors import ConflictError
 
     create_user(engine, "ivy", "kam")
     with pytest.raises(ConflictError, match="taken"):
