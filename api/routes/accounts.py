@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from api.deps import (
-    AccountReaderDep,
     PrincipalDep,
-    ServiceDep,
     fresh_analysis,
     resolve_account_async,
     responses_for,
@@ -19,6 +18,7 @@ from api.deps import (
 from api.schemas import AccountDetail, AccountPage, AccountSummary
 from kambot.auth import access
 from kambot.domain.analysis import ScenarioSet
+from kambot.domain.identity import Principal
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -28,28 +28,49 @@ def _opt(value: float) -> float | None:
 
 
 @router.get("", response_model=AccountPage)
-def list_accounts(
-    principal: AccountReaderDep,
-    service: ServiceDep,
+async def list_accounts(
+    request: Request,
+    principal: PrincipalDep,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     quadrant: str | None = None,
     tier: str | None = None,
     selected: bool | None = None,
-) -> AccountPage:
+) -> Response:
     """List the accounts in the caller's scope by revenue, filtered by quadrant, tier or
     selection (HR sees no account: 403)."""
+    access.require_account_reader(principal)
+    service = await service_dependency(request)
+    analysis = await fresh_analysis(service)
+    # The page depends on the scope, not on who asks: callers with the same scope and
+    # query share it until the data changes.
+    scope = "all" if principal.sees_all_accounts else sorted(principal.account_ids)
+    key = ("list", repr((scope, offset, limit, quadrant, tier, selected)))
+    responses = responses_for(request)
+    body = responses.peek(analysis, key)
+    if body is None:
+        body = await run_in_threadpool(_account_page, analysis, principal, offset, limit,
+                                       quadrant, tier, selected)
+        responses.put(analysis, key, body)
+    return Response(body, media_type="application/json")
+
+
+def _account_page(analysis: Any, principal: Principal, offset: int, limit: int,
+                  quadrant: str | None, tier: str | None, selected: bool | None) -> bytes:
+    """Serialise one page of the accounts a principal sees, by revenue."""
     from kambot.core.matrix import QUADRANTS
     from kambot.core.tiers import TIERS
 
-    analysis = service.analysis()
     a = analysis.portfolio.accounts
     k = analysis.kpis
-    order = sorted(range(len(a)), key=lambda i: (-float(k.revenue_ttm[i]), a.external_ids[i]))
-    items: list[AccountSummary] = []
+    if principal.sees_all_accounts:
+        visible: list[int] = list(range(len(a)))
+    else:  # a KAM's or an executive's few accounts, without a pass over all of them
+        position = {int(x): i for i, x in enumerate(a.ids)}
+        visible = [position[i] for i in principal.account_ids if i in position]
+    order = sorted(visible, key=lambda i: (-float(k.revenue_ttm[i]), a.external_ids[i]))
+    matching = []
     for i in order:
-        if not principal.can_see_account(int(a.ids[i])):
-            continue
         q = QUADRANTS[int(analysis.matrix.quadrant[i])].value
         tr = TIERS[int(analysis.tiers.tier[i])].value
         sel = bool(analysis.selection.selected[i])
@@ -57,17 +78,18 @@ def list_accounts(
             selected is not None and sel != selected
         ):
             continue
-        items.append(AccountSummary(
-            id=int(a.ids[i]), external_id=a.external_ids[i], name=a.names[i],
-            segment=analysis.segments.segment_key(i), quadrant=q,
-            attractiveness=float(analysis.matrix.attractiveness[i]),
-            strength=float(analysis.matrix.strength[i]), tier=tr,
-            key_account=bool(a.is_key_account[i]), selected=sel,
-            revenue_ttm=float(k.revenue_ttm[i]), revenue_growth=_opt(k.revenue_growth[i]),
-            share_of_wallet=_opt(k.share_of_wallet[i]), potential=_opt(a.potential[i]),
-        ))
-    return AccountPage(total=len(items), offset=offset, limit=limit,
-                       items=items[offset:offset + limit])
+        matching.append((i, q, tr, sel))
+    items = [AccountSummary(
+        id=int(a.ids[i]), external_id=a.external_ids[i], name=a.names[i],
+        segment=analysis.segments.segment_key(i), quadrant=q,
+        attractiveness=float(analysis.matrix.attractiveness[i]),
+        strength=float(analysis.matrix.strength[i]), tier=tr,
+        key_account=bool(a.is_key_account[i]), selected=sel,
+        revenue_ttm=float(k.revenue_ttm[i]), revenue_growth=_opt(k.revenue_growth[i]),
+        share_of_wallet=_opt(k.share_of_wallet[i]), potential=_opt(a.potential[i]),
+    ) for i, q, tr, sel in matching[offset:offset + limit]]
+    page = AccountPage(total=len(matching), offset=offset, limit=limit, items=items)
+    return page.model_dump_json().encode()
 
 
 @router.get("/{account}", response_model=AccountDetail)

@@ -112,3 +112,24 @@ def test_scope_is_still_checked_on_the_fast_path(
     assert client.get(f"/accounts/{other}", headers=bearer(kam)).status_code == 200
     assert client.get(f"/accounts/{ref}", headers=bearer(hr)).status_code == 403
     assert client.get(f"/accounts/{ref}/scenarios", headers=bearer(kam)).status_code == 404
+
+
+def test_cached_account_lists_keep_to_each_scope_and_follow_changes(
+        served: tuple[TestClient, str], fresh_settings: Settings) -> None:
+    client, _ref = served
+    engine = open_store(fresh_settings)
+    try:
+        accounts = PortfolioService(fresh_settings, engine).analysis().portfolio.accounts
+        mine = accounts.external_ids[2]
+        kam = make_user(engine, "list-kam", "kam", accounts=[mine])
+    finally:
+        engine.dispose()
+    everything = client.get("/accounts", params={"limit": 500}).json()
+    assert everything["total"] == len(accounts)
+    for _ in range(2):  # the second answer comes from the cache
+        page = client.get("/accounts", params={"limit": 500}, headers=bearer(kam)).json()
+        assert [item["external_id"] for item in page["items"]] == [mine]
+    _rename_from_outside(fresh_settings, mine, "Listed Anew")
+    time.sleep(TRUST_S * 3)
+    page = client.get("/accounts", headers=bearer(kam)).json()
+    assert page["items"][0]["name"] == "Listed Anew"

@@ -37,3 +37,15 @@ def test_the_cache_is_bounded() -> None:
     assert len(cache) == 2
     assert cache.get(analysis, ("detail", "A"), lambda: b"rebuilt") == b"rebuilt"  # evicted
     assert cache.get(analysis, ("detail", "C"), lambda: b"rebuilt") == b"C"
+
+
+def test_the_cache_is_bounded_in_bytes_too() -> None:
+    cache = AnalysisResponses(max_bytes=10)
+    analysis = _Analysis()
+    cache.put(analysis, ("list", "1"), b"123456")
+    cache.put(analysis, ("list", "2"), b"abcdef")  # 12 bytes would be too many
+    assert cache.peek(analysis, ("list", "1")) is None
+    assert cache.peek(analysis, ("list", "2")) == b"abcdef"
+    cache.put(analysis, ("list", "3"), b"x" * 11)  # larger than the budget: not kept
+    assert cache.peek(analysis, ("list", "3")) is None
+    assert cache.peek(_Analysis(), ("list", "2")) is None  # another analysis sees nothing
