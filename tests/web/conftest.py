@@ -182,9 +182,9 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             process.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Launch Debian's Chromium once for the session."""
+    """Launch Debian's Chromium once per module (its event loop ends with it)."""
     require_browser()
     from playwright.sync_api import sync_playwright
 
