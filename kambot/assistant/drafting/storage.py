@@ -53,6 +53,14 @@ def _check_table(engine: Engine) -> None:
 _SAVE_ATTEMPTS = 5
 
 
+def _advisory_lock_id(key: str) -> int:
+    """Return a stable signed 64-bit number for a document key (a PostgreSQL lock id)."""
+    import hashlib
+
+    digest = hashlib.blake2b(f"kambot-document:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def save_document(engine: Engine, document: Document) -> Document:
     """Store a document as the next version of its line and return it with that version.
 
@@ -68,12 +76,17 @@ def save_document(engine: Engine, document: Document) -> Document:
     from kambot.store.documents_schema import GeneratedDocumentRow
 
     _check_table(engine)
-    # Two writers may compute the same next version at once (PostgreSQL does not
-    # serialise them as SQLite does): the unique (doc_key, version) refuses the second,
-    # which then reads the new maximum and tries again.
+    # Two writers of one document would compute the same next version. SQLite runs
+    # write transactions one at a time; on PostgreSQL a transaction-scoped advisory lock
+    # on the document's key does the same for its writers. The unique (doc_key, version)
+    # stays the backstop: a writer it refuses reads the new maximum and tries again.
+    lock_id = _advisory_lock_id(document.key)
     for attempt in range(_SAVE_ATTEMPTS):
         try:
             with session_scope(engine, write=True) as session:
+                if session.get_bind().dialect.name == "postgresql":
+                    session.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"),
+                                    {"id": lock_id})
                 latest = session.scalar(sa.select(sa.func.max(GeneratedDocumentRow.version))
                                         .where(GeneratedDocumentRow.doc_key == document.key))
                 stored = document.model_copy(update={"version": int(latest or 0) + 1})
