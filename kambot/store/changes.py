@@ -97,8 +97,10 @@ class SQLiteDataVersion:
 
     def __init__(self, path: str) -> None:
         # A plain connection (a read-only one cannot open a WAL database whose shared
-        # memory file is missing); it only ever runs the PRAGMA.
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # memory file is missing); it only ever runs the PRAGMA. No busy wait: it may be
+        # asked from an event loop, and "busy" simply reads as "may have changed".
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
+                                     timeout=0)
         self._lock = threading.Lock()
 
     def current(self) -> object:

@@ -104,3 +104,17 @@ def test_postgresql_uses_the_polled_generation(engine: Engine) -> None:
     _write(engine, "P")
     assert token.current() != first  # this process's write shows at once
     token.close()
+
+
+def test_an_orm_write_session_bumps_the_generation(engine: Engine) -> None:
+    from kambot.store.db import session_scope
+
+    change_token_for(engine).close()
+    before = local_generation()
+    with session_scope(engine) as session:  # a read-only session commits too
+        session.connection().exec_driver_sql("SELECT 1")
+    assert local_generation() == before
+    with session_scope(engine, write=True) as session:
+        session.connection().exec_driver_sql(
+            "INSERT INTO accounts (external_id, name) VALUES ('ORM', 'Orm')")
+    assert local_generation() > before
