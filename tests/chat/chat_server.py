@@ -10,8 +10,6 @@ the content carrying the JSON object. Every request body is recorded.
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -19,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from loopback_uvicorn import ThreadedServer
 
 
 @dataclass
@@ -99,41 +98,10 @@ def create_app(state: ServerState) -> FastAPI:
     return app
 
 
-class ChatModelServer:
-    """Run the app with uvicorn in a thread on a free 127.0.0.1 port."""
+class ChatModelServer(ThreadedServer):
+    """Run the scripted app with uvicorn in a thread on a free 127.0.0.1 port."""
 
     def __init__(self) -> None:
         """Prepare the server (call :meth:`start`)."""
-        import uvicorn
-
         self.state = ServerState()
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = int(self.sock.getsockname()[1])
-        config = uvicorn.Config(create_app(self.state), log_level="warning", lifespan="off",
-                                timeout_graceful_shutdown=1)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
-                                       daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        """Return the ``/v1`` URL to give the client."""
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    def start(self) -> ChatModelServer:
-        """Start serving and wait until the server accepts connections."""
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the loopback chat model server did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self.server.should_exit = True
-        self.thread.join(timeout=5)
-        self.sock.close()
+        super().__init__(create_app(self.state), "the loopback chat model server")
