@@ -303,18 +303,6 @@ def postgres_database(postgres_databases: PostgresDatabases) -> Iterator[str]:
         postgres_databases.drop(url)
 
 
-def chroma_executable() -> str | None:
-    """Return the `chroma` command installed with chromadb, or None."""
-    import os
-    import shutil
-    import sys
-
-    beside = Path(sys.executable).parent / "chroma"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    return shutil.which("chroma")
-
-
 @pytest.fixture(scope="session")
 def chroma_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start one `chroma run` server on loopback for the session and return its URL.
@@ -322,48 +310,14 @@ def chroma_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     Tests share it safely: every index build writes a collection named after its own
     generation.
     """
-    import os
-    import subprocess
-    import time
-
-    import httpx
+    from chroma_support import chroma_executable, running_chroma
 
     executable = chroma_executable()
     if executable is None:
         _unavailable("the `chroma` executable (installed with chromadb) is missing")
     assert executable is not None
-    root = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
-    log_path = root / "chroma.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [executable, "run", "--path", str(root / "data"), "--host", "127.0.0.1",
-             "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"chroma run exited: {log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("chroma run did not answer its heartbeat within 60 s")
-            time.sleep(0.2)
+    with running_chroma(executable, tmp_path_factory.mktemp("chroma-server")) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+from chroma_support import chroma_executable, free_port, running_chroma
 
 from kambot.config import Settings
 from kambot.retrieval.index import open_index, read_manifest, reindex
@@ -21,57 +16,16 @@ from kambot.retrieval.models import Scope
 pytestmark = pytest.mark.chroma_server
 
 
-def _chroma_executable() -> str | None:
-    beside = Path(sys.executable).parent / "chroma"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    return shutil.which("chroma")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[str]:
-    executable = _chroma_executable()
+    """A server of this test's own: it checks that only one collection is left."""
+    executable = chroma_executable()
     if executable is None:
         if os.environ.get("CI") == "true":
             pytest.fail("the `chroma` executable is missing in CI (it ships with chromadb)")
         pytest.skip("the `chroma` executable (installed with chromadb) is not available")
-    port = _free_port()
-    log = (tmp_path / "chroma.log").open("w")
-    process = subprocess.Popen(
-        [executable, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"chroma run exited: {(tmp_path / 'chroma.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("chroma run did not answer its heartbeat within 60 s")
-            time.sleep(0.2)
+    with running_chroma(executable, tmp_path / "server") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
 
 
 def test_index_and_search_through_a_chroma_server(
@@ -115,6 +69,6 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path, settings_factory: o
 
     make = settings_factory
     assert callable(make)
-    settings: Settings = make(tmp_path, chroma_url=f"http://127.0.0.1:{_free_port()}")
+    settings: Settings = make(tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(RetrievalError, match="Chroma"):
         open_index(settings)
