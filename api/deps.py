@@ -154,10 +154,9 @@ async def fresh_analysis(service: PortfolioService) -> Any:
 async def resolve_account_async(principal: Principal, service: PortfolioService, ref: str,
                                 analysis: Any) -> str:
     """:func:`resolve_account_for` that leaves the event loop only for a fuzzy search."""
-    accounts = analysis.portfolio.accounts
-    position = _positions(accounts).get(ref.strip())
-    if position is not None and principal.can_see_account(int(accounts.ids[position])):
-        return str(accounts.external_ids[position])
+    found = _exact_in_scope(principal, analysis.portfolio.accounts, ref)
+    if found is not None:
+        return found
     return await run_in_threadpool(resolve_account_for, principal, service, ref, analysis)
 
 
@@ -179,12 +178,19 @@ def resolve_account_for(principal: Principal, service: PortfolioService, ref: st
         NotFoundError: unknown or outside the scope.
     """
     accounts = (analysis or service.analysis()).portfolio.accounts
-    # Fast path: an external id in scope (the common case) is one dictionary lookup.
+    found = _exact_in_scope(principal, accounts, ref)
+    if found is not None:
+        return found
+    return access.resolve_in_scope(principal, ref, accounts.ids.tolist(),
+                                   list(accounts.external_ids), list(accounts.names))
+
+
+def _exact_in_scope(principal: Principal, accounts: Any, ref: str) -> str | None:
+    """Return ``ref`` when it is the external id of an account in scope (one lookup)."""
     position = _positions(accounts).get(ref.strip())
     if position is not None and principal.can_see_account(int(accounts.ids[position])):
         return str(accounts.external_ids[position])
-    return access.resolve_in_scope(principal, ref, accounts.ids.tolist(),
-                                   list(accounts.external_ids), list(accounts.names))
+    return None
 
 
 # One entry: the account frame of the latest analysis and its id -> position map.

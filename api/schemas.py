@@ -35,6 +35,16 @@ class AccountSummary(BaseModel):
     potential: float | None
 
 
+class AccountListQuery(BaseModel):
+    """The query of ``GET /accounts``: a page, and optional filters."""
+
+    offset: int = Field(0, ge=0)
+    limit: int = Field(50, ge=1, le=500)
+    quadrant: str | None = None
+    tier: str | None = None
+    selected: bool | None = None
+
+
 class AccountPage(BaseModel):
     """A page of the account list."""
 

@@ -135,15 +135,14 @@ class SecurityMiddleware:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         settings = self.runtime.settings
         path: str = scope.get("path", "")
+        static = _is_static(path)
         headers = _RequestHeaders(scope)
-        raw_send = send
-        send = self._secured(send, path)
         multipart = headers.content_type.startswith("multipart/form-data")
         limit = (settings.max_upload_bytes + MULTIPART_OVERHEAD if multipart
                  else settings.max_request_bytes)
         length = headers.content_length
         if length is not None and length.isascii() and length.isdigit() and int(length) > limit:
-            await self._too_large(send, int(length), limit, multipart)
+            await self._too_large(send, static, int(length), limit, multipart)
             return
 
         query: bytes = scope.get("query_string", b"")
@@ -154,8 +153,7 @@ class SecurityMiddleware:
                     422, "data_error",
                     f"query parameter(s) given more than once: {', '.join(repeated)}",
                     "give each of these parameters once")
-                await send(start)
-                await send(body)
+                await _reply(send, static, start, body)
                 return
 
         identity, error, caller = await self._identify(scope, headers)
@@ -174,8 +172,7 @@ class SecurityMiddleware:
                 f"retry in {decision.retry_after_s} s",
                 headers=((b"retry-after", str(decision.retry_after_s).encode()),),
                 retry_after_s=decision.retry_after_s)
-            await send(start)
-            await send(body)
+            await _reply(send, static, start, body)
             return
 
         received = 0
@@ -193,8 +190,6 @@ class SecurityMiddleware:
                     raise _BodyTooLargeError
             return message
 
-        static = _is_static(path)
-
         async def watched_send(message: Message) -> None:
             # One wrapper (not two) on the app's answer: it is on every response's path.
             nonlocal started, status
@@ -204,7 +199,7 @@ class SecurityMiddleware:
                 started = True
                 status = int(message["status"])
                 _add_security_headers(message, static)
-            await raw_send(message)
+            await send(message)
 
         try:
             await self.app(scope, counted_receive, watched_send)
@@ -212,7 +207,7 @@ class SecurityMiddleware:
             if not (too_large and not started):
                 raise
         if too_large and not started:
-            await self._too_large(send, received, limit, multipart)
+            await self._too_large(send, static, received, limit, multipart)
             status = 413
         self._audit(scope, status)
 
@@ -236,7 +231,8 @@ class SecurityMiddleware:
                 return sorted(repeated & scalars)
         return []
 
-    async def _too_large(self, send: Send, size: int, limit: int, multipart: bool) -> None:
+    async def _too_large(self, send: Send, static: bool, size: int, limit: int,
+                         multipart: bool) -> None:
         setting = "KAMBOT_MAX_UPLOAD_BYTES" if multipart else "KAMBOT_MAX_REQUEST_BYTES"
         shown = limit - MULTIPART_OVERHEAD if multipart else limit
         start, body = _json_error(
@@ -244,19 +240,7 @@ class SecurityMiddleware:
             f"the request body is over the limit of {shown:,} bytes",
             f"send a smaller {'file' if multipart else 'body'}, or raise {setting}",
             size=size, limit=shown)
-        await send(start)
-        await send(body)
-
-    def _secured(self, send: Send, path: str) -> Send:
-        """Wrap ``send`` so that the answers made here carry the security headers."""
-        static = _is_static(path)
-
-        async def wrapped(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                _add_security_headers(message, static)
-            await send(message)
-
-        return wrapped
+        await _reply(send, static, start, body)
 
     async def _identify(self, scope: Scope,
                         headers: _RequestHeaders) -> tuple[Identity | None, str | None, str]:
@@ -321,6 +305,13 @@ class SecurityMiddleware:
             outcome=outcome_of(status), status=status, method=method,
             path=template or scope.get("path"), details=details)
         self.runtime.audit.record(entry)
+
+
+async def _reply(send: Send, static: bool, start: Message, body: Message) -> None:
+    """Send an answer made by the security layer itself, with the security headers."""
+    _add_security_headers(start, static)
+    await send(start)
+    await send(body)
 
 
 def _is_static(path: str) -> bool:

@@ -152,7 +152,7 @@ def coalesce_reads(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
             continue
         key = (entry.user_id, entry.username, entry.role, entry.object_type,
                entry.object_id, entry.outcome, entry.status, entry.method, entry.path,
-               json.dumps(entry.details, sort_keys=True, default=str))
+               _details_key(entry.details))
         index = firsts.get(key)
         if index is None:
             firsts[key] = len(merged)
@@ -165,6 +165,17 @@ def coalesce_reads(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
         merged[index] = replace(first, details={**first.details, "count": count,
                                                 "last_at": last.isoformat()})
     return merged
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _details_key(details: dict[str, Any]) -> object:
+    """Return a hashable stand-in for an entry's details (equal details, equal keys)."""
+    if all(type(v) in _SCALARS for v in details.values()):
+        # The common case ({"route": ...}): a third of the cost of JSON.
+        return tuple(sorted((k, type(v).__name__, v) for k, v in details.items()))
+    return json.dumps(details, sort_keys=True, default=str)
 
 
 class AuditTrail:

@@ -142,6 +142,11 @@ def test_identical_reads_of_a_batch_are_one_row_with_their_count(engine: Engine)
                                  "last_at": batch[5].at.isoformat()}
     assert "count" not in merged[3].details  # a single read stays as it was
     assert batch[0].details == {"route": "get_account"}  # the queued entries are untouched
+    # Details merge only when equal, value types included, nested ones too.
+    flagged = [AuditEntry(action="read", object_type="account", outcome="ok", details=d)
+               for d in ({"n": 1}, {"n": True}, {"n": 1.0}, {"n": "1"}, {"n": 1},
+                         {"ids": [1, 2]}, {"ids": [1, 2]}, {"ids": [2, 1]})]
+    assert [e.details.get("count", 1) for e in coalesce_reads(flagged)] == [2, 1, 1, 1, 2, 1]
 
     trail = AuditTrail(lambda: engine, delay_s=60)
     for entry in batch:

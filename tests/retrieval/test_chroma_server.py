@@ -56,7 +56,9 @@ def test_index_and_search_through_a_chroma_server(
     assert reopened.status.state == "ready"
 
     reindex(settings)
-    client = reopened.state.collection._client
+    collection = reopened.state.collection
+    assert collection is not None
+    client = collection._client
     names = {c.name for c in client.list_collections()}
     assert first_collection not in names  # the previous generation was dropped
     assert len(names) == 1
