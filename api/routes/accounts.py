@@ -15,7 +15,7 @@ from api.deps import (
     responses_for,
     service_dependency,
 )
-from api.query import query_parameters, read_query
+from api.params import documented, read_query
 from api.schemas import AccountDetail, AccountListQuery, AccountPage, AccountSummary
 from kambot.auth import access
 from kambot.domain.analysis import ScenarioSet
@@ -29,12 +29,12 @@ def _opt(value: float) -> float | None:
 
 
 @router.get("", response_model=AccountPage,
-            openapi_extra=query_parameters(AccountListQuery))
+            openapi_extra=documented(query=AccountListQuery))
 async def list_accounts(request: Request, principal: PrincipalDep) -> Response:
     """List the accounts in the caller's scope by revenue, filtered by quadrant, tier or
     selection (HR sees no account: 403)."""
     access.require_account_reader(principal)
-    # Read by one model here rather than as five declared parameters (api/query.py).
+    # Read by one model here rather than as five declared parameters (api/params.py).
     query = read_query(request, AccountListQuery)
     offset, limit, quadrant, tier, selected = (query.offset, query.limit, query.quadrant,
                                                query.tier, query.selected)
@@ -90,15 +90,18 @@ def _account_page(analysis: Any, principal: Principal, offset: int, limit: int,
     return page.model_dump_json().encode()
 
 
-@router.get("/{account}", response_model=AccountDetail)
-async def get_account(account: str, request: Request, principal: PrincipalDep) -> Response:
+@router.get("/{account}", response_model=AccountDetail,
+            openapi_extra=documented(path=("account",)))
+async def get_account(request: Request, principal: PrincipalDep) -> Response:
     """Return one account's KPIs, matrix position and tier (by external id, id or name).
 
     An account outside the caller's scope answers 404, like an unknown one.
     """
-    # The role check and the service are here rather than injected: on this hot path
-    # each dependency FastAPI resolves costs about as much as the route's own work.
+    # The role check, the service and the path parameter are read here rather than
+    # injected: on this hot path each one FastAPI resolves costs about as much as the
+    # route's own work (api/params.py).
     access.require_account_reader(principal)
+    account: str = request.path_params["account"]
     service = await service_dependency(request)
     analysis = await fresh_analysis(service)
     ext = await resolve_account_async(principal, service, account, analysis)
@@ -112,10 +115,12 @@ async def get_account(account: str, request: Request, principal: PrincipalDep) -
     return Response(body, media_type="application/json")
 
 
-@router.get("/{account}/scenarios", response_model=ScenarioSet)
-async def account_scenarios(account: str, request: Request, principal: PrincipalDep) -> Response:
+@router.get("/{account}/scenarios", response_model=ScenarioSet,
+            openapi_extra=documented(path=("account",)))
+async def account_scenarios(request: Request, principal: PrincipalDep) -> Response:
     """Return the account's base, upside and downside over three years (404 out of scope)."""
     access.require_account_reader(principal)
+    account: str = request.path_params["account"]
     service = await service_dependency(request)
     analysis = await fresh_analysis(service)
     ext = await resolve_account_async(principal, service, account, analysis)

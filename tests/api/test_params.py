@@ -1,4 +1,4 @@
-"""A query read by one model answers and documents like parameters declared one by one."""
+"""Parameters read in the route body answer and document like parameters declared one by one."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
-from api.query import query_parameters, read_query
+from api.params import documented, query_parameters, read_query
 from api.schemas import AccountListQuery
 
 
@@ -25,14 +25,17 @@ def _apps() -> tuple[FastAPI, FastAPI]:
     """Return the same route written both ways: one model, and one parameter at a time."""
     by_model = FastAPI()
 
-    @by_model.get("/items", openapi_extra=query_parameters(Filters))
+    @by_model.get("/items/{item_ref}", openapi_extra=documented(path=("item_ref",),
+                                                                query=Filters))
     async def items(request: Request) -> dict[str, Any]:
-        return read_query(request, Filters).model_dump()
+        return {**read_query(request, Filters).model_dump(),
+                "item_ref": request.path_params["item_ref"]}
 
     one_by_one = FastAPI()
 
-    @one_by_one.get("/items")
+    @one_by_one.get("/items/{item_ref}")
     async def items_declared(
+        item_ref: str,
         needed: str,
         offset: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -40,19 +43,20 @@ def _apps() -> tuple[FastAPI, FastAPI]:
         selected: bool | None = None,
     ) -> dict[str, Any]:
         return {"offset": offset, "limit": limit, "quadrant": quadrant,
-                "selected": selected, "needed": needed}
+                "selected": selected, "needed": needed, "item_ref": item_ref}
 
     return by_model, one_by_one
 
 
 def _parameters(app: FastAPI) -> dict[str, Any]:
-    operation = app.openapi()["paths"]["/items"]["get"]
+    operation = app.openapi()["paths"]["/items/{item_ref}"]["get"]
     return {p["name"]: p for p in operation["parameters"]}
 
 
 def test_the_schema_documents_each_field_as_fastapi_would() -> None:
     by_model, one_by_one = _apps()
     assert _parameters(by_model) == _parameters(one_by_one)
+    assert next(iter(_parameters(by_model))) == "item_ref"  # path parameters first
 
 
 @pytest.mark.parametrize("query", [
@@ -63,8 +67,8 @@ def test_the_schema_documents_each_field_as_fastapi_would() -> None:
 ])
 def test_valid_queries_read_the_same(query: str) -> None:
     by_model, one_by_one = _apps()
-    got = TestClient(by_model).get(f"/items?{query}")
-    expected = TestClient(one_by_one).get(f"/items?{query}")
+    got = TestClient(by_model).get(f"/items/r%201?{query}")
+    expected = TestClient(one_by_one).get(f"/items/r%201?{query}")
     assert got.status_code == expected.status_code == 200
     assert got.json() == expected.json()
 
@@ -79,8 +83,8 @@ def test_valid_queries_read_the_same(query: str) -> None:
 ])
 def test_invalid_queries_answer_fastapis_422_with_the_same_locations(query: str) -> None:
     by_model, one_by_one = _apps()
-    got = TestClient(by_model).get(f"/items?{query}")
-    expected = TestClient(one_by_one).get(f"/items?{query}")
+    got = TestClient(by_model).get(f"/items/r%201?{query}")
+    expected = TestClient(one_by_one).get(f"/items/r%201?{query}")
     assert got.status_code == expected.status_code == 422
     assert ([(e["loc"], e["type"]) for e in got.json()["detail"]]
             == [(e["loc"], e["type"]) for e in expected.json()["detail"]])
@@ -96,5 +100,5 @@ def test_a_model_that_refers_to_other_schemas_is_refused() -> None:
 
 def test_the_account_list_query_has_the_documented_defaults() -> None:
     assert AccountListQuery() == AccountListQuery(offset=0, limit=50)
-    names = [p["name"] for p in query_parameters(AccountListQuery)["parameters"]]
+    names = [p["name"] for p in query_parameters(AccountListQuery)]
     assert names == ["offset", "limit", "quadrant", "tier", "selected"]
