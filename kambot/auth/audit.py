@@ -4,8 +4,8 @@ Entries go to the append-only ``access_audit`` table. The API records one entry 
 request to a protected object; writing each one in the request would make every read
 pay a database commit, so :class:`AuditTrail` batches them: entries are queued and a
 short-lived background thread writes them within a fraction of a second, in one
-transaction, identical reads of a batch merged into one row with their count
-(:func:`coalesce_reads`). :meth:`AuditTrail.flush` writes what is queued at once
+transaction, identical reads of a batch merged into one row with their count as they
+arrive (:func:`coalesce_reads`). :meth:`AuditTrail.flush` writes what is queued at once
 (shutdown, tests).
 """
 
@@ -143,28 +143,43 @@ def coalesce_reads(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
     details; a client polling one account hundreds of times a second then costs one row
     per batch, not hundreds. Changes are never merged. Order is kept.
     """
-    merged: list[AuditEntry] = []
-    firsts: dict[tuple[Any, ...], int] = {}
-    counts: dict[int, tuple[int, datetime]] = {}
+    batch = _Batch()
     for entry in entries:
-        if entry.action != "read":
-            merged.append(entry)
-            continue
-        key = (entry.user_id, entry.username, entry.role, entry.object_type,
-               entry.object_id, entry.outcome, entry.status, entry.method, entry.path,
-               _details_key(entry.details))
-        index = firsts.get(key)
-        if index is None:
-            firsts[key] = len(merged)
-            merged.append(entry)
-        else:
-            count, _last = counts.get(index, (1, entry.at))
-            counts[index] = (count + 1, entry.at)
-    for index, (count, last) in counts.items():
-        first = merged[index]
-        merged[index] = replace(first, details={**first.details, "count": count,
-                                                "last_at": last.isoformat()})
-    return merged
+        batch.add(entry)
+    return batch.rows()
+
+
+class _Batch:
+    """Entries waiting to be written, identical reads merged as they arrive."""
+
+    __slots__ = ("_counts", "_firsts", "entries")
+
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+        self._firsts: dict[tuple[Any, ...], int] = {}
+        self._counts: dict[int, tuple[int, datetime]] = {}
+
+    def add(self, entry: AuditEntry) -> None:
+        if entry.action == "read":
+            key = (entry.user_id, entry.username, entry.role, entry.object_type,
+                   entry.object_id, entry.outcome, entry.status, entry.method, entry.path,
+                   _details_key(entry.details))
+            index = self._firsts.get(key)
+            if index is not None:
+                count, _last = self._counts.get(index, (1, entry.at))
+                self._counts[index] = (count + 1, entry.at)
+                return
+            self._firsts[key] = len(self.entries)
+        self.entries.append(entry)
+
+    def rows(self) -> list[AuditEntry]:
+        """Return the entries, each merged read with its ``count`` and ``last_at``."""
+        merged = list(self.entries)
+        for index, (count, last) in self._counts.items():
+            first = merged[index]
+            merged[index] = replace(first, details={**first.details, "count": count,
+                                                    "last_at": last.isoformat()})
+        return merged
 
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -184,7 +199,8 @@ class AuditTrail:
     Args:
         engine: a function returning the engine (the API opens its store lazily).
         delay_s: how long the writer waits for more entries before writing a batch.
-        max_queue: above this many queued entries, :meth:`record` writes at once (in the
+        max_queue: above this many queued rows (identical reads merged as they arrive
+            count once), :meth:`record` writes at once (in the
             caller's thread) rather than let the queue grow without bound.
     """
 
@@ -193,7 +209,7 @@ class AuditTrail:
         self._engine = engine
         self._delay_s = delay_s
         self._max_queue = max_queue
-        self._queue: list[AuditEntry] = []
+        self._batch = _Batch()
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -203,8 +219,8 @@ class AuditTrail:
     def record(self, entry: AuditEntry) -> None:
         """Queue one entry; a background writer stores it shortly."""
         with self._lock:
-            self._queue.append(entry)
-            overflowing = len(self._queue) >= self._max_queue
+            self._batch.add(entry)
+            overflowing = len(self._batch.entries) >= self._max_queue
             if not overflowing and self._thread is None and not self._closed:
                 self._thread = threading.Thread(target=self._run, name="kambot-audit",
                                                 daemon=True)
@@ -217,7 +233,7 @@ class AuditTrail:
             threading.Event().wait(self._delay_s)
             self.flush()
             with self._lock:
-                if not self._queue:
+                if not self._batch.entries:
                     # Cleared under the lock that record() holds to decide whether to
                     # start a writer, so an entry queued now always gets one.
                     self._thread = None
@@ -227,14 +243,15 @@ class AuditTrail:
         """Write every queued entry now; return how many rows were written."""
         with self._write_lock:
             with self._lock:
-                batch, self._queue = self._queue, []
-            if not batch:
+                batch, self._batch = self._batch, _Batch()
+            rows = batch.rows()
+            if not rows:
                 return 0
             try:
-                return record_access(self._engine(), coalesce_reads(batch))
+                return record_access(self._engine(), rows)
             except Exception:  # the trail must never take a request down with it
-                self.failures += len(batch)
-                log.exception("could not write %d audit entries", len(batch))
+                self.failures += len(rows)
+                log.exception("could not write %d audit entries", len(rows))
                 return 0
 
     def close(self) -> None:
@@ -245,6 +262,6 @@ class AuditTrail:
 
     @property
     def pending(self) -> int:
-        """Return how many entries wait to be written."""
+        """Return how many rows wait to be written (identical reads count once)."""
         with self._lock:
-            return len(self._queue)
+            return len(self._batch.entries)

@@ -148,9 +148,15 @@ def test_identical_reads_of_a_batch_are_one_row_with_their_count(engine: Engine)
                          {"ids": [1, 2]}, {"ids": [1, 2]}, {"ids": [2, 1]})]
     assert [e.details.get("count", 1) for e in coalesce_reads(flagged)] == [2, 1, 1, 1, 2, 1]
 
-    trail = AuditTrail(lambda: engine, delay_s=60)
+    trail = AuditTrail(lambda: engine, delay_s=60, max_queue=7)
     for entry in batch:
         trail.record(entry)
+    assert trail.pending == 6  # merged as they arrive
+    for _ in range(100):  # a flood of identical reads neither grows the queue nor flushes
+        trail.record(read("B"))
+    assert trail.pending == 6
     assert trail.flush() == 6
     counted = list_access(engine, object_type="account", object_id="A", username="kim")
     assert [e.details.get("count", 1) for e in counted] == [1, 3]  # newest first
+    flooded = list_access(engine, object_type="account", object_id="B")
+    assert [e.details.get("count", 1) for e in flooded] == [101]
