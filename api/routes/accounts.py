@@ -36,25 +36,22 @@ async def list_accounts(request: Request, principal: PrincipalDep) -> Response:
     access.require_account_reader(principal)
     # Read by one model here rather than as five declared parameters (api/params.py).
     query = read_query(request, AccountListQuery)
-    offset, limit, quadrant, tier, selected = (query.offset, query.limit, query.quadrant,
-                                               query.tier, query.selected)
     service = await service_dependency(request)
     analysis = await fresh_analysis(service)
     # The page depends on the scope, not on who asks: callers with the same scope and
     # query share it until the data changes.
     scope = "all" if principal.sees_all_accounts else sorted(principal.account_ids)
-    key = ("list", repr((scope, offset, limit, quadrant, tier, selected)))
+    key = ("list", repr((scope, query.offset, query.limit, query.quadrant, query.tier,
+                         query.selected)))
     responses = responses_for(request)
     body = responses.peek(analysis, key)
     if body is None:
-        body = await run_in_threadpool(_account_page, analysis, principal, offset, limit,
-                                       quadrant, tier, selected)
+        body = await run_in_threadpool(_account_page, analysis, principal, query)
         responses.put(analysis, key, body)
     return Response(body, media_type="application/json")
 
 
-def _account_page(analysis: Any, principal: Principal, offset: int, limit: int,
-                  quadrant: str | None, tier: str | None, selected: bool | None) -> bytes:
+def _account_page(analysis: Any, principal: Principal, query: AccountListQuery) -> bytes:
     """Serialise one page of the accounts a principal sees, by revenue."""
     from kambot.core.matrix import QUADRANTS
     from kambot.core.tiers import TIERS
@@ -72,8 +69,8 @@ def _account_page(analysis: Any, principal: Principal, offset: int, limit: int,
         q = QUADRANTS[int(analysis.matrix.quadrant[i])].value
         tr = TIERS[int(analysis.tiers.tier[i])].value
         sel = bool(analysis.selection.selected[i])
-        if (quadrant and q != quadrant) or (tier and tr != tier) or (
-            selected is not None and sel != selected
+        if (query.quadrant and q != query.quadrant) or (query.tier and tr != query.tier) or (
+            query.selected is not None and sel != query.selected
         ):
             continue
         matching.append((i, q, tr, sel))
@@ -85,8 +82,8 @@ def _account_page(analysis: Any, principal: Principal, offset: int, limit: int,
         key_account=bool(a.is_key_account[i]), selected=sel,
         revenue_ttm=float(k.revenue_ttm[i]), revenue_growth=_opt(k.revenue_growth[i]),
         share_of_wallet=_opt(k.share_of_wallet[i]), potential=_opt(a.potential[i]),
-    ) for i, q, tr, sel in matching[offset:offset + limit]]
-    page = AccountPage(total=len(matching), offset=offset, limit=limit, items=items)
+    ) for i, q, tr, sel in matching[query.offset:query.offset + query.limit]]
+    page = AccountPage(total=len(matching), offset=query.offset, limit=query.limit, items=items)
     return page.model_dump_json().encode()
 
 
