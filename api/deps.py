@@ -73,16 +73,17 @@ async def get_principal(request: Request) -> Principal:
         AuthenticationError: no valid credentials.
         PermissionDeniedError: the CSRF token is missing or wrong.
     """
-    principal: Principal | None = getattr(request.state, "principal", None)
+    # The scope's state dict is what `request.state` wraps, read without the wrapper.
+    state: dict[str, Any] = request.scope.get("state") or {}
+    principal: Principal | None = state.get("principal")
     if principal is None:
-        reason: str | None = getattr(request.state, "auth_error", None)
+        reason: str | None = state.get("auth_error")
         raise AuthenticationError(
             reason or "this endpoint needs credentials",
             hint="send 'Authorization: Bearer <API key>' or log in at /auth/login",
         )
-    if (getattr(request.state, "auth_method", None) == "session"
-            and request.method not in SAFE_METHODS):
-        expected: str = getattr(request.state, "csrf_token", "") or ""
+    if state.get("auth_method") == "session" and request.method not in SAFE_METHODS:
+        expected: str = state.get("csrf_token") or ""
         sent = request.headers.get(CSRF_HEADER, "")
         if not expected or not sent or not same_secret(sent, expected):
             raise PermissionDeniedError(

@@ -28,21 +28,37 @@ from pydantic import BaseModel, ValidationError
 M = TypeVar("M", bound=BaseModel)
 
 
+# Valid queries already read, by model and raw query string (clients repeat theirs).
+_READ: dict[tuple[type[BaseModel], bytes], BaseModel] = {}
+_READ_MAX = 1024
+
+
 def read_query(request: Request, model: type[M]) -> M:
     """Validate the request's query string as ``model``.
 
     Unknown parameters are ignored, as FastAPI does; a repeated single-valued one never
-    gets here (the security middleware refuses it with a 422).
+    gets here (the security middleware refuses it with a 422). For a frozen model the
+    result is remembered by raw query string, so a repeated query is not validated
+    again (the same bytes validate the same way); invalid ones are never remembered.
 
     Raises:
         RequestValidationError: a value is missing or invalid (FastAPI answers 422).
     """
+    raw: bytes = request.scope.get("query_string", b"")
+    known = _READ.get((model, raw))
+    if known is not None:
+        return known  # type: ignore[return-value]
     try:
-        return model.model_validate(dict(request.query_params))
+        query = model.model_validate(dict(request.query_params))
     except ValidationError as exc:
         errors = [{**error, "loc": ("query", *error["loc"])}
                   for error in exc.errors(include_url=False)]
         raise RequestValidationError(errors) from None
+    if model.model_config.get("frozen"):
+        if len(_READ) >= _READ_MAX:
+            _READ.clear()
+        _READ[(model, raw)] = query
+    return query
 
 
 def documented(*, path: tuple[str, ...] = (),

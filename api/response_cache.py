@@ -25,16 +25,16 @@ class AnalysisResponses:
         self._max = max_entries
         self._max_bytes = max_bytes
         self._owner: object | None = None
-        self._entries: dict[tuple[str, str], bytes] = {}
+        self._entries: dict[tuple[object, ...], bytes] = {}
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def peek(self, analysis: Any, key: tuple[str, str]) -> bytes | None:
+    def peek(self, analysis: Any, key: tuple[object, ...]) -> bytes | None:
         """Return the answer kept for ``key`` under ``analysis``, or None."""
         with self._lock:
             return self._entries.get(key) if self._owner is analysis else None
 
-    def put(self, analysis: Any, key: tuple[str, str], body: bytes) -> None:
+    def put(self, analysis: Any, key: tuple[object, ...], body: bytes) -> None:
         """Keep an answer built from ``analysis`` (forgetting those of another one)."""
         with self._lock:
             if self._owner is not analysis:
@@ -49,7 +49,7 @@ class AnalysisResponses:
                 self._entries[key] = body
                 self._bytes += len(body)
 
-    def get(self, analysis: Any, key: tuple[str, str], build: Callable[[], bytes]) -> bytes:
+    def get(self, analysis: Any, key: tuple[object, ...], build: Callable[[], bytes]) -> bytes:
         """Return the answer for ``key`` under ``analysis``, building it on a miss."""
         body = self.peek(analysis, key)
         if body is None:

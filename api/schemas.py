@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from kambot.domain.analysis import (
     AccountKPIs,
@@ -37,6 +37,8 @@ class AccountSummary(BaseModel):
 
 class AccountListQuery(BaseModel):
     """The query of ``GET /accounts``: a page, and optional filters."""
+
+    model_config = ConfigDict(frozen=True)  # read_query shares instances between requests
 
     offset: int = Field(0, ge=0)
     limit: int = Field(50, ge=1, le=500)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from api.deps import SESSION_COOKIE, get_principal, service_for
-from kambot.auth.audit import AuditEntry, outcome_of
+from kambot.auth.audit import AuditEntry, details_key, outcome_of, read_key
 from kambot.auth.hashing import csrf_token_for
 from kambot.auth.models import Identity
 from kambot.auth.runtime import AuthRuntime
@@ -112,6 +112,7 @@ class SecurityMiddleware:
         self.runtime = runtime
         self._schema = schema
         self._scalar_query: list[tuple[re.Pattern[str], str, frozenset[str]]] | None = None
+        self._route_details: dict[str | None, object] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -292,19 +293,35 @@ class SecurityMiddleware:
         object_id = (explicit.get("object_id") if explicit is not None
                      else None if segment in PERSONAL_PATHS
                      else next(iter(params.values()), None))
-        explicit = explicit or {}
         principal = state.get("audit_principal") or state.get("principal")
-        details = dict(explicit.get("details") or {})
-        if route is not None and getattr(route, "name", None):
-            details.setdefault("route", route.name)
+        route_name: str | None = getattr(route, "name", None) if route is not None else None
+        trail = self.runtime.audit
+        key = None
+        if explicit is None and principal is not None and _VERBS.get(method) == "read":
+            # A plain read: when an identical one is queued, count it without building
+            # an entry (a client polling an account repeats the same read).
+            details = self._route_details.get(route_name)
+            if details is None:
+                details = self._route_details[route_name] = details_key(
+                    {"route": route_name} if route_name else {})
+            key = read_key(principal.user_id, principal.username, principal.role.value,
+                           object_type or segment or "api",
+                           None if object_id is None else str(object_id), outcome_of(status),
+                           status, method, template, details)
+            if trail.count_again(key):
+                return
+        explicit = explicit or {}
+        details_dict = dict(explicit.get("details") or {})
+        if route_name:
+            details_dict.setdefault("route", route_name)
         entry = AuditEntry.for_principal(
             principal,
             action=explicit.get("action") or _VERBS.get(method, method.lower()),
             object_type=explicit.get("object_type") or object_type or segment or "api",
             object_id=None if object_id is None else str(object_id),
             outcome=outcome_of(status), status=status, method=method,
-            path=template or scope.get("path"), details=details)
-        self.runtime.audit.record(entry)
+            path=template or scope.get("path"), details=details_dict)
+        trail.record(entry)
 
 
 async def _reply(send: Send, static: bool, start: Message, body: Message) -> None:
@@ -314,18 +331,35 @@ async def _reply(send: Send, static: bool, start: Message, body: Message) -> Non
     await send(body)
 
 
+_STATIC_PREFIXES = tuple(p + "/" for p in PUBLIC_PREFIXES)
+
+
 def _is_static(path: str) -> bool:
-    return any(path.startswith(p + "/") for p in PUBLIC_PREFIXES)
+    return path.startswith(_STATIC_PREFIXES)
+
+
+# Answers depend on who asks: no shared or disk cache may keep them (static files aside).
+_NO_STORE = (b"cache-control", b"no-store")
+_WITH_NO_STORE = (*SECURITY_HEADERS, _NO_STORE)
+_OWN_NAMES = frozenset(name for name, _value in _WITH_NO_STORE)
 
 
 def _add_security_headers(message: Message, static: bool) -> None:
-    """Add the security headers (and no-store, but on static files) to a response start."""
-    raw = list(message.get("headers", []))
+    """Add the security headers (and no-store, but on static files) to a response start.
+
+    A header the app already set (a file's own cache policy, say) is kept as it is.
+    """
+    raw = list(message.get("headers", ()))
+    for name, _value in raw:
+        if name.lower() in _OWN_NAMES:
+            break
+    else:  # the usual case: none of ours is set
+        raw.extend(SECURITY_HEADERS if static else _WITH_NO_STORE)
+        message["headers"] = raw
+        return
     present = {name.lower() for name, _value in raw}
-    raw.extend(h for h in SECURITY_HEADERS if h[0] not in present)
-    if not static and b"cache-control" not in present:
-        # Answers depend on who asks: no shared or disk cache may keep them.
-        raw.append((b"cache-control", b"no-store"))
+    raw.extend(h for h in (SECURITY_HEADERS if static else _WITH_NO_STORE)
+               if h[0] not in present)
     message["headers"] = raw
 
 

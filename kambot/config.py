@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     # How long the hot read endpoints trust a cached analysis before asking the database
     # again; this process's own writes are seen at once (kambot/store/changes.py).
     data_change_poll_s: float = Field(default=0.05, ge=0)
+    # FastAPI's native OpenTelemetry (traces, metrics and logs to the process's global
+    # providers). Off by default: kambot configures no exporter, and asking on every
+    # request whether one is configured costs about 4 µs (benchmarks/bench_api_auth.py).
+    opentelemetry: bool = False
 
     @model_validator(mode="after")
     def _check_combinations(self) -> Settings:

@@ -39,10 +39,9 @@ async def list_accounts(request: Request, principal: PrincipalDep) -> Response:
     service = await service_dependency(request)
     analysis = await fresh_analysis(service)
     # The page depends on the scope, not on who asks: callers with the same scope and
-    # query share it until the data changes.
-    scope = "all" if principal.sees_all_accounts else sorted(principal.account_ids)
-    key = ("list", repr((scope, query.offset, query.limit, query.quadrant, query.tier,
-                         query.selected)))
+    # query (the same raw query string, once valid) share it until the data changes.
+    scope: object = "all" if principal.sees_all_accounts else principal.account_ids
+    key = ("list", scope, request.scope.get("query_string", b""))
     responses = responses_for(request)
     body = responses.peek(analysis, key)
     if body is None:

@@ -109,16 +109,39 @@ async def me(request: Request, principal: PrincipalDep) -> Response:
     """Return the caller's name, role and account scope (and CSRF token for a session)."""
     # Read from the request rather than through more dependencies: this is the
     # lightest authenticated read, polled by the web app, and each dependency costs.
-    identity: Identity | None = getattr(request.state, "identity", None)
-    if identity is not None and identity.principal == principal:
-        accounts = [AccountOut(id=a.id, ref=a.ref, name=a.name) for a in identity.accounts]
-        method: str | None = identity.method
-    else:  # a principal given by a test override: read the scope's names
-        service = await service_dependency(request)
-        accounts = await run_in_threadpool(_scope_of, service, principal)
-        method = None
-    me = Me(username=principal.username, role=principal.role, auth_method=method,
-            all_accounts=principal.sees_all_accounts, accounts=accounts,
-            csrf_token=getattr(request.state, "csrf_token", None))
-    # Serialised here: returning the model would make FastAPI validate it a second time.
+    state = request.scope.get("state") or {}
+    identity: Identity | None = state.get("identity")
+    csrf: str | None = state.get("csrf_token")
+    if identity is not None and (identity.principal is principal
+                                 or identity.principal == principal):
+        return Response(_me_of(identity, csrf), media_type="application/json")
+    # A principal given by a test override: read the scope's names.
+    service = await service_dependency(request)
+    accounts = await run_in_threadpool(_scope_of, service, principal)
+    me = Me(username=principal.username, role=principal.role, auth_method=None,
+            all_accounts=principal.sees_all_accounts, accounts=accounts, csrf_token=csrf)
     return Response(me.model_dump_json(), media_type="application/json")
+
+
+# The answer for each identity the authenticator holds (an identity never changes; the
+# authenticator hands out the same object until it re-checks the key or session).
+_ME: dict[int, tuple[Identity, str | None, bytes]] = {}
+_ME_MAX = 4096
+
+
+def _me_of(identity: Identity, csrf: str | None) -> bytes:
+    """Return the serialised ``Me`` of an identity, built once per identity object."""
+    known = _ME.get(id(identity))
+    if known is not None and known[0] is identity and known[1] == csrf:
+        return known[2]
+    principal = identity.principal
+    # Serialised here: returning the model would make FastAPI validate it a second time.
+    body = Me(username=principal.username, role=principal.role, auth_method=identity.method,
+              all_accounts=principal.sees_all_accounts,
+              accounts=[AccountOut(id=a.id, ref=a.ref, name=a.name)
+                        for a in identity.accounts],
+              csrf_token=csrf).model_dump_json().encode()
+    if len(_ME) >= _ME_MAX:
+        _ME.clear()
+    _ME[id(identity)] = (identity, csrf, body)  # the reference keeps the id unique
+    return body

@@ -129,9 +129,10 @@ class PortfolioService:
 
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         """Open the store (migrating it) unless an engine is given."""
-        from kambot.store.changes import change_token_for
+        from kambot.store.changes import change_token_for, local_generation
 
         self.settings = settings
+        self._generation = local_generation  # kept: an import per hot read costs a µs
         self.engine = engine if engine is not None else open_store(settings)
         self._changes = change_token_for(self.engine, poll_s=settings.data_change_poll_s)
         self._trust_s = settings.data_change_poll_s
@@ -167,11 +168,9 @@ class PortfolioService:
         :data:`CONFIRMING_GRACE_S`. On None the caller calls :meth:`analysis` (in a
         worker thread), which confirms or recomputes it.
         """
-        from kambot.store.changes import local_generation
-
         cached = self._cache
         if cached is None or cached.version[-1] is not None \
-                or cached.generation != local_generation():
+                or cached.generation != self._generation():
             return None
         moment = time.monotonic()
         age = moment - cached.confirmed_at

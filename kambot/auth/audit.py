@@ -161,16 +161,22 @@ class _Batch:
 
     def add(self, entry: AuditEntry) -> None:
         if entry.action == "read":
-            key = (entry.user_id, entry.username, entry.role, entry.object_type,
-                   entry.object_id, entry.outcome, entry.status, entry.method, entry.path,
-                   _details_key(entry.details))
-            index = self._firsts.get(key)
-            if index is not None:
-                count, _last = self._counts.get(index, (1, entry.at))
-                self._counts[index] = (count + 1, entry.at)
+            key = read_key(entry.user_id, entry.username, entry.role, entry.object_type,
+                           entry.object_id, entry.outcome, entry.status, entry.method,
+                           entry.path, details_key(entry.details))
+            if self.bump(key, entry.at):
                 return
             self._firsts[key] = len(self.entries)
         self.entries.append(entry)
+
+    def bump(self, key: ReadKey, at: datetime) -> bool:
+        """Count one more read under ``key`` if one is queued; tell whether it was."""
+        index = self._firsts.get(key)
+        if index is None:
+            return False
+        count, _last = self._counts.get(index, (1, at))
+        self._counts[index] = (count + 1, at)
+        return True
 
     def rows(self) -> list[AuditEntry]:
         """Return the entries, each merged read with its ``count`` and ``last_at``."""
@@ -182,10 +188,22 @@ class _Batch:
         return merged
 
 
+ReadKey = tuple[Any, ...]
 _SCALARS = (str, int, float, bool, type(None))
 
 
-def _details_key(details: dict[str, Any]) -> object:
+def read_key(user_id: int | None, username: str, role: str | None, object_type: str,
+             object_id: str | None, outcome: str, status: int | None, method: str | None,
+             path: str | None, details: object) -> ReadKey:
+    """Return what identical reads share (all but their time): they merge under it.
+
+    ``details`` is :func:`details_key` of the entry's details.
+    """
+    return (user_id, username, role, object_type, object_id, outcome, status, method, path,
+            details)
+
+
+def details_key(details: dict[str, Any]) -> object:
     """Return a hashable stand-in for an entry's details (equal details, equal keys)."""
     if all(type(v) in _SCALARS for v in details.values()):
         # The common case ({"route": ...}): a third of the cost of JSON.
@@ -227,6 +245,15 @@ class AuditTrail:
                 self._thread.start()
         if overflowing or self._closed:
             self.flush()
+
+    def count_again(self, key: ReadKey) -> bool:
+        """Count one more read identical to a queued one (see :func:`read_key`).
+
+        Returns False when no such read is queued: the caller then builds the entry and
+        calls :meth:`record`. Hot reads thus build one entry per batch, not per request.
+        """
+        with self._lock:
+            return not self._closed and self._batch.bump(key, now())
 
     def _run(self) -> None:
         while True:

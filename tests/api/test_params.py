@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import pytest
 from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
@@ -105,3 +106,22 @@ def test_the_account_list_query_has_the_documented_defaults() -> None:
     assert AccountListQuery() == AccountListQuery(offset=0, limit=50)
     names = [p["name"] for p in query_parameters(AccountListQuery)]
     assert names == ["offset", "limit", "quadrant", "tier", "selected"]
+
+
+def _request(query: bytes) -> Request:
+    return Request({"type": "http", "method": "GET", "path": "/", "headers": [],
+                    "query_string": query})
+
+
+def test_a_frozen_model_is_read_once_per_raw_query() -> None:
+    first = read_query(_request(b"limit=7&tier=gold"), AccountListQuery)
+    assert (first.limit, first.tier) == (7, "gold")
+    assert read_query(_request(b"limit=7&tier=gold"), AccountListQuery) is first
+    assert read_query(_request(b"tier=gold&limit=7"), AccountListQuery) == first
+    assert read_query(_request(b"limit=8&tier=gold"), AccountListQuery).limit == 8
+    for _ in range(2):  # an invalid query is refused every time, never remembered
+        with pytest.raises(RequestValidationError):
+            read_query(_request(b"limit=0"), AccountListQuery)
+    # A model that is not frozen could be changed by a caller: it is read every time.
+    filters = read_query(_request(b"needed=x"), Filters)
+    assert read_query(_request(b"needed=x"), Filters) is not filters

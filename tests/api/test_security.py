@@ -273,6 +273,24 @@ def test_reads_changes_and_refusals_are_audited(site: Any) -> None:
     assert [(e.action, e.username, e.outcome) for e in created] == [("create", "s-admin", "ok")]
 
 
+def test_repeated_reads_are_counted_on_one_row_and_others_kept_apart(site: Any) -> None:
+    client, app, engine, keys, ext, _settings = site
+    own, other = ext[0], ext[1]
+    app.state.auth.audit.flush()
+    for _ in range(5):
+        assert client.get(f"/accounts/{own}", headers=bearer(keys["kam"])).status_code == 200
+    assert client.get(f"/accounts/{other}", headers=bearer(keys["kam"])).status_code == 404
+    assert client.get(f"/accounts/{own}/scenarios",
+                      headers=bearer(keys["kam"])).status_code == 200
+    assert client.get(f"/accounts/{own}", headers=bearer(keys["admin"])).status_code == 200
+    entries = _audit(app, engine, object_type="account", limit=4)[::-1]
+    assert [(e.username, e.object_id, e.status, e.details.get("route"),
+             e.details.get("count")) for e in entries] == [
+        ("s-kam", own, 200, "get_account", 5), ("s-kam", other, 404, "get_account", None),
+        ("s-kam", own, 200, "account_scenarios", None), ("s-admin", own, 200, "get_account", None)]
+    assert entries[0].details["last_at"] >= entries[0].at.isoformat()
+
+
 def test_hr_assesses_decides_reports_and_erases(site: Any) -> None:
     client, app, engine, keys, *_ = site
     hr = bearer(keys["hr"])

@@ -13,9 +13,12 @@ from kambot.auth.audit import (
     ANONYMOUS,
     AuditEntry,
     AuditTrail,
+    ReadKey,
     coalesce_reads,
+    details_key,
     list_access,
     outcome_of,
+    read_key,
     record_access,
 )
 from kambot.auth.demo import DEMO_USERS, ensure_demo_users
@@ -160,3 +163,25 @@ def test_identical_reads_of_a_batch_are_one_row_with_their_count(engine: Engine)
     assert [e.details.get("count", 1) for e in counted] == [1, 3]  # newest first
     flooded = list_access(engine, object_type="account", object_id="B")
     assert [e.details.get("count", 1) for e in flooded] == [101]
+
+
+def test_a_read_is_counted_again_by_its_key_without_an_entry(engine: Engine) -> None:
+    trail = AuditTrail(lambda: engine, delay_s=60)
+
+    def key(object_id: str, status: int = 200, route: str = "get_account") -> ReadKey:
+        return read_key(None, ANONYMOUS, None, "account", object_id, outcome_of(status),
+                        status, "GET", "/accounts/{account}", details_key({"route": route}))
+
+    assert not trail.count_again(key("A"))  # nothing queued: the caller records an entry
+    trail.record(AuditEntry(action="read", object_type="account", object_id="A",
+                            outcome="ok", status=200, method="GET",
+                            path="/accounts/{account}", details={"route": "get_account"}))
+    assert trail.count_again(key("A")) and trail.count_again(key("A"))
+    assert not trail.count_again(key("B"))
+    assert not trail.count_again(key("A", status=404))
+    assert not trail.count_again(key("A", route="account_scenarios"))
+    assert trail.pending == 1
+    trail.close()
+    assert not trail.count_again(key("A"))  # closed: entries are written one by one
+    [row] = list_access(engine, object_type="account", object_id="A")
+    assert row.details["count"] == 3
