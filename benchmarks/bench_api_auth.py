@@ -23,7 +23,8 @@ Measured on the kambot server, with an API key in ``Authorization: Bearer``:
   is unchanged (see ``kambot/store/changes.py``);
 - ``GET /accounts?limit=50``: the accounts of the caller's scope (a KAM with one
   account), the page cached per scope and query;
-- ``GET /health`` without credentials (a database round trip in the thread pool).
+- ``GET /health`` without credentials (the database asked at most once a second, in the
+  thread pool).
 
 The server's resident memory at the end is printed too (issue 7: under 400 MB with the
 demo loaded).

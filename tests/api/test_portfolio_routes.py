@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from fastapi.testclient import TestClient
 
 from kambot.assistant.portfolio import PortfolioService
@@ -14,6 +15,36 @@ def test_health_says_which_database(client: TestClient) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok"
     assert body["database"] == "sqlite"
+
+
+def test_health_asks_the_database_at_most_once_per_window(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import event
+
+    from api.deps import service_for
+    from api.routes import health
+
+    engine = service_for(client.app).engine  # type: ignore[arg-type]
+    pings: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement == "SELECT 1":
+            pings.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        monkeypatch.setattr(health, "PING_TRUST_S", 3600.0)
+        client.app.state.database_answered_at = None  # type: ignore[attr-defined]
+        for _ in range(3):
+            assert client.get("/health").status_code == 200
+        assert len(pings) == 1
+        monkeypatch.setattr(health, "PING_TRUST_S", 0.0)
+        for _ in range(2):
+            assert client.get("/health").status_code == 200
+        assert len(pings) == 3
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
 
 
 def test_accounts_are_listed_by_revenue_with_quadrant_and_tier(
