@@ -178,6 +178,28 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
     return data
 
 
+# Server mode: collections this index created and may not have adopted yet (a reindex
+# killed between creating its collection and writing the manifest leaves one behind).
+PENDING_COLLECTIONS = "chroma-pending.json"
+
+
+def _pending_collections(index_dir: Path) -> list[str]:
+    try:
+        data = json.loads((index_dir / PENDING_COLLECTIONS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    names = data.get("collections") if isinstance(data, dict) else None
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def _note_pending_collection(index_dir: Path, name: str) -> None:
+    """Write a collection's name down before creating it on the server."""
+    names = _pending_collections(index_dir)
+    if name not in names:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        _write_json_atomic(index_dir / PENDING_COLLECTIONS, {"collections": [*names, name]})
+
+
 def collection_name(embedder_name: str, generation: str | None = None) -> str:
     """Return the Chroma collection name for an embedder (and generation, server mode)."""
     base = f"kambot_chunks_{slugify(embedder_name, 'embedder').replace('-', '_')}"
@@ -657,6 +679,7 @@ def _build_state(settings: Settings, chunks: list[Chunk], embedder: Embedder, ge
     if settings.chroma_url:
         chroma_path = None
         name = collection_name(embedder.name, generation)
+        _note_pending_collection(index_dir, name)
     else:
         chroma_path = index_dir / "chroma" / generation
         name = collection_name(embedder.name)
@@ -757,12 +780,25 @@ def _cleanup_generations(settings: Settings, keep: IndexState,
             if sub == "chroma":
                 _release_chroma(child)
             shutil.rmtree(child, ignore_errors=True)
-    if settings.chroma_url and old_manifest is not None and keep.collection is not None:
-        old_name = (old_manifest.get("chroma") or {}).get("collection")
+    if settings.chroma_url and keep.collection is not None:
+        from chromadb.errors import NotFoundError
+
+        # The previous generation's collection, and any a killed reindex left behind.
         new_name = keep.manifest["chroma"]["collection"]
-        if old_name and old_name != new_name:
-            with contextlib.suppress(Exception):  # already gone, or the server is down
-                keep.collection._client.delete_collection(old_name)
+        old_name = ((old_manifest or {}).get("chroma") or {}).get("collection")
+        pending = _pending_collections(index_dir)
+        left = []
+        for name in dict.fromkeys([*pending, *([old_name] if old_name else [])]):
+            if name == new_name:
+                continue
+            try:
+                keep.collection._client.delete_collection(name)
+            except NotFoundError:
+                pass  # never created, or already gone
+            except Exception:  # the server is down or refuses: tried after the next reindex
+                left.append(name)
+        if pending or left:
+            _write_json_atomic(index_dir / PENDING_COLLECTIONS, {"collections": left})
 
 
 # --- opening -------------------------------------------------------------------------

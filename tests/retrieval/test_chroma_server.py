@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,3 +75,37 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path, settings_factory: o
     settings: Settings = make(tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(RetrievalError, match="Chroma"):
         open_index(settings)
+
+
+def test_a_collection_left_by_a_failed_reindex_is_dropped_by_the_next(
+        chroma_server: str, tmp_path: Path, settings_factory: object,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import kambot.retrieval.index as index_module
+    from kambot.retrieval.index import PENDING_COLLECTIONS
+
+    make = settings_factory
+    assert callable(make)
+    settings: Settings = make(tmp_path, chroma_url=chroma_server)
+    index = open_index(settings)
+    collection = index.state.collection
+    assert collection is not None
+    client = collection._client
+
+    def killed(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt  # as if the process died once its collection was written
+
+    with monkeypatch.context() as patch:
+        patch.setattr(index_module, "_manifest_counts", killed)
+        with pytest.raises(KeyboardInterrupt):
+            reindex(settings)
+    names = {c.name for c in client.list_collections()}
+    assert len(names) == 2  # the one in use, and the orphan
+    assert (settings.index_dir / PENDING_COLLECTIONS).exists()
+
+    reindex(settings)
+    current = read_manifest(settings.index_dir)
+    assert current is not None
+    assert {c.name for c in client.list_collections()} == {current["chroma"]["collection"]}
+    assert not names & {c.name for c in client.list_collections()}
+    assert json.loads((settings.index_dir / PENDING_COLLECTIONS).read_text()) == {
+        "collections": []}
