@@ -296,7 +296,6 @@ class SecurityMiddleware:
         principal = state.get("audit_principal") or state.get("principal")
         route_name: str | None = getattr(route, "name", None) if route is not None else None
         trail = self.runtime.audit
-        key = None
         if explicit is None and principal is not None and _VERBS.get(method) == "read":
             # A plain read: when an identical one is queued, count it without building
             # an entry (a client polling an account repeats the same read).

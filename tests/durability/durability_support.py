@@ -43,6 +43,16 @@ def more_rounds(backend: str, done: int, killed: int) -> bool:
     return done < planned or (not killed and done < planned + 3)
 
 
+def pace(calibration_s: float, finished_s: list[float]) -> float:
+    """Return how long runs take now, relative to the calibration run (at most 1).
+
+    A run that ended before its kill shows that the machine got faster since the kill
+    moments were planned (the calibration ran while something else loaded it): the
+    next moments are scaled down by the quickest such run.
+    """
+    return min([1.0, *(s / calibration_s for s in finished_s if calibration_s > 0)])
+
+
 def rng_for(name: str, backend: str) -> random.Random:
     """Return a seeded generator (printed moments can be replayed)."""
     return random.Random(f"{SEED}-{name}-{backend}")

@@ -17,6 +17,7 @@ import pytest
 from durability_support import (
     assert_sound,
     more_rounds,
+    pace,
     report,
     rng_for,
     run_and_kill,
@@ -78,15 +79,19 @@ def test_kill_9_during_a_drafting_batch(backend: str, backend_settings: Settings
     first, last = stores[0][0], stores[-1][0]
     rng = rng_for("drafting", backend)
     killed = 0
+    finished: list[float] = []  # durations of runs that ended before their kill
     try:
         before = _stored(engine)
         assert len(before) == batch
         number = 0
         while more_rounds(backend, number, killed):
             number += 1
-            at_s = rng.uniform(max(0.3, first - 0.5), last + 0.2)
+            at_s = rng.uniform(max(0.3, first - 0.5), last + 0.2) \
+                * pace(calibration.after_s, finished)
             outcome = run_and_kill(settings, args, at_s=at_s)
             killed += outcome.killed
+            if not outcome.killed:
+                finished.append(outcome.after_s)
             assert_sound(engine)
             after = _stored(engine)
             lost = {i: v for i, v in before.items() if after.get(i) != v}
