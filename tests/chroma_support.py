@@ -7,13 +7,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-from processes import stop_process
+from processes import stop_process, wait_until_answers
 
 
 def chroma_executable() -> str | None:
@@ -38,7 +36,6 @@ def running_chroma(executable: str, root: Path) -> Iterator[str]:
     Fails the test (with the end of the server's log) when it exits or does not answer
     its heartbeat within 60 s.
     """
-    import httpx
 
     port = free_port()
     root.mkdir(parents=True, exist_ok=True)
@@ -52,18 +49,8 @@ def running_chroma(executable: str, root: Path) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"chroma run exited: {log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("chroma run did not answer its heartbeat within 60 s")
-            time.sleep(0.2)
+        wait_until_answers(f"{url}/api/v2/heartbeat", process, log_path, name="chroma run",
+                           timeout_s=60)
         yield url
     finally:
         stop_process(process)

@@ -17,7 +17,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from processes import stop_process
+from processes import stop_process, wait_until_answers
 
 from kambot.config import Settings
 
@@ -123,21 +122,7 @@ def _plant_hostile_note(settings: Settings) -> tuple[str, str]:
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    import httpx
-
-    deadline = time.monotonic() + 180
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"the kambot server exited:\n{log.read_text()[-4000:]}", pytrace=False)
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail("the kambot server did not answer within 180 s:\n"
-                        + log.read_text()[-4000:], pytrace=False)
-        time.sleep(0.2)
+    wait_until_answers(f"{url}/health", process, log, name="the kambot server", timeout_s=180)
 
 
 @pytest.fixture(scope="session")
