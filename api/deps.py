@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from kambot.assistant.portfolio import PortfolioService
@@ -164,6 +165,24 @@ async def resolve_account_async(principal: Principal, service: PortfolioService,
 def responses_for(request: Request) -> Any:
     """Return the app's cache of serialised per-analysis answers."""
     return request.app.state.responses
+
+
+async def analysis_answer(request: Request, key: tuple[object, ...],
+                          build: Callable[[Any], bytes]) -> Response:
+    """Answer with JSON derived from the current analysis alone, built once per analysis.
+
+    ``key`` names the answer among those of one analysis (route and whatever else it
+    depends on: a scope, a query); ``build(analysis)`` serialises it, in a worker thread
+    (these are the portfolio-wide answers, milliseconds to build). Until the data
+    changes, the same key is answered from memory without leaving the event loop.
+    """
+    analysis = await fresh_analysis(await service_dependency(request))
+    responses = responses_for(request)
+    body: bytes | None = responses.peek(analysis, key)
+    if body is None:
+        body = await run_in_threadpool(build, analysis)
+        responses.put(analysis, key, body)
+    return Response(body, media_type="application/json")
 
 
 def resolve_account_for(principal: Principal, service: PortfolioService, ref: str,

@@ -6,10 +6,10 @@ import math
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 
 from api.deps import (
     PrincipalDep,
+    analysis_answer,
     fresh_analysis,
     resolve_account_async,
     responses_for,
@@ -36,18 +36,12 @@ async def list_accounts(request: Request, principal: PrincipalDep) -> Response:
     access.require_account_reader(principal)
     # Read by one model here rather than as five declared parameters (api/params.py).
     query = read_query(request, AccountListQuery)
-    service = await service_dependency(request)
-    analysis = await fresh_analysis(service)
     # The page depends on the scope, not on who asks: callers with the same scope and
     # query (the same raw query string, once valid) share it until the data changes.
     scope: object = "all" if principal.sees_all_accounts else principal.account_ids
     key = ("list", scope, request.scope.get("query_string", b""))
-    responses = responses_for(request)
-    body = responses.peek(analysis, key)
-    if body is None:
-        body = await run_in_threadpool(_account_page, analysis, principal, query)
-        responses.put(analysis, key, body)
-    return Response(body, media_type="application/json")
+    return await analysis_answer(
+        request, key, lambda analysis: _account_page(analysis, principal, query))
 
 
 def _account_page(analysis: Any, principal: Principal, query: AccountListQuery) -> bytes:

@@ -133,3 +133,20 @@ def test_cached_account_lists_keep_to_each_scope_and_follow_changes(
     time.sleep(TRUST_S * 3)
     page = client.get("/accounts", headers=bearer(kam)).json()
     assert page["items"][0]["name"] == "Listed Anew"
+
+
+def test_portfolio_answers_are_kept_until_the_data_changes(
+        served: tuple[TestClient, str], fresh_settings: Settings) -> None:
+    client, ref = served
+
+    def names() -> dict[str, str]:
+        response = client.get("/tiers", params={"accounts": "true"})
+        assert response.status_code == 200, response.text
+        return {a["external_id"]: a["name"] for a in response.json()["accounts"]}
+
+    first = client.get("/tiers", params={"accounts": "true"})
+    assert client.get("/tiers", params={"accounts": "true"}).content == first.content
+    assert client.get("/segmentation").content == client.get("/segmentation").content
+    _rename_from_outside(fresh_settings, ref, "Renamed For Tiers")
+    time.sleep(TRUST_S * 3)
+    assert names()[ref] == "Renamed For Tiers"
