@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kambot.config import Settings
 from kambot.errors import DataError, NotFoundError
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from kambot.store.importers.report import ImportReport
 
 DEMO_DIR_NAME = "demo"
+# PortfolioService.memo keeps at most this many results (then starts again).
+MEMO_MAX_ENTRIES = 256
+T = TypeVar("T")
 
 ProgressFn = Callable[[int], None]
 
@@ -139,6 +142,8 @@ class PortfolioService:
         self._cache: _Cached | None = None
         self._confirming = False
         self._lock = threading.Lock()
+        self._memo: dict[Hashable, tuple[object, Any]] = {}
+        self._memo_lock = threading.Lock()
 
     def data_version(self) -> tuple[object, ...]:
         """Return a cheap fingerprint that changes whenever the data or programme does."""
@@ -156,6 +161,27 @@ class PortfolioService:
                     and cached.token == self._changes.current():
                 return cached.version[:-1]
         return self.data_version()
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """Return ``compute()``, run again only once the database may have changed.
+
+        For reads derived from the store alone (the programme path's state, say). The
+        change token is taken before computing, so a commit made meanwhile makes the
+        next call compute again. Any commit counts, including other processes' (on
+        SQLite at once, elsewhere within ``data_change_poll_s``). Does I/O: call it
+        from a worker thread.
+        """
+        token = self._changes.current()
+        with self._memo_lock:
+            known = self._memo.get(key)
+        if known is not None and known[0] == token:
+            return known[1]  # type: ignore[no-any-return]
+        value = compute()
+        with self._memo_lock:
+            if len(self._memo) >= MEMO_MAX_ENTRIES:
+                self._memo.clear()
+            self._memo[key] = (token, value)
+        return value
 
     def cached_analysis(self) -> PortfolioAnalysis | None:
         """Return today's analysis from memory, with no I/O and without waiting, or None.

@@ -109,13 +109,24 @@ def resolve_account_refs(conn: Connection, refs: Iterable[str]) -> list[AccountR
 
 
 def _scope_rows(conn: Connection, user_id: int) -> tuple[AccountRef, ...]:
+    return _scopes_of(conn, [user_id]).get(user_id, ())
+
+
+def _scopes_of(conn: Connection, user_ids: Sequence[int] | None
+               ) -> dict[int, tuple[AccountRef, ...]]:
+    """Return the account scope of each user (of every user for None), in one query."""
     db = tables()
     a = db.accounts
-    rows = conn.execute(
-        db.sa.select(a.c.id, a.c.external_id, a.c.name)
-        .join(db.scopes, db.scopes.c.account_id == a.c.id)
-        .where(db.scopes.c.user_id == user_id).order_by(a.c.external_id)).all()
-    return tuple(AccountRef(int(r.id), str(r.external_id), str(r.name)) for r in rows)
+    stmt = (db.sa.select(db.scopes.c.user_id, a.c.id, a.c.external_id, a.c.name)
+            .join(db.scopes, db.scopes.c.account_id == a.c.id)
+            .order_by(db.scopes.c.user_id, a.c.external_id))
+    if user_ids is not None:
+        stmt = stmt.where(db.scopes.c.user_id.in_(list(user_ids)))
+    scopes: dict[int, list[AccountRef]] = {}
+    for r in conn.execute(stmt):
+        scopes.setdefault(int(r.user_id), []).append(
+            AccountRef(int(r.id), str(r.external_id), str(r.name)))
+    return {user: tuple(refs) for user, refs in scopes.items()}
 
 
 def _check_scope_for_role(role: Role, accounts: Sequence[str]) -> None:
@@ -140,22 +151,36 @@ def _replace_scope(conn: Connection, user_id: int, accounts: Sequence[AccountRef
 # --- reading users ----------------------------------------------------------------------
 
 
-def _keys(conn: Connection, user_id: int) -> tuple[ApiKeyInfo, ...]:
+def _keys_of(conn: Connection, user_ids: Sequence[int] | None
+             ) -> dict[int, tuple[ApiKeyInfo, ...]]:
+    """Return the API keys of each user (of every user for None), in one query."""
     db = tables()
     k = db.keys
-    rows = conn.execute(db.sa.select(k).where(k.c.user_id == user_id)
-                        .order_by(k.c.created_at, k.c.id)).all()
-    return tuple(ApiKeyInfo(key_id=r.key_id, label=r.label,
-                            created_at=utc(r.created_at) or now(),
-                            last_used_at=utc(r.last_used_at), revoked_at=utc(r.revoked_at))
-                 for r in rows)
+    stmt = db.sa.select(k).order_by(k.c.user_id, k.c.created_at, k.c.id)
+    if user_ids is not None:
+        stmt = stmt.where(k.c.user_id.in_(list(user_ids)))
+    keys: dict[int, list[ApiKeyInfo]] = {}
+    for r in conn.execute(stmt):
+        keys.setdefault(int(r.user_id), []).append(ApiKeyInfo(
+            key_id=r.key_id, label=r.label, created_at=utc(r.created_at) or now(),
+            last_used_at=utc(r.last_used_at), revoked_at=utc(r.revoked_at)))
+    return {user: tuple(found) for user, found in keys.items()}
+
+
+def _infos(conn: Connection, rows: Sequence[Any], *, every_user: bool = False
+           ) -> list[UserInfo]:
+    """Return users with their scope and keys (three queries, however many users)."""
+    ids = None if every_user else [int(r.id) for r in rows]
+    scopes, keys = _scopes_of(conn, ids), _keys_of(conn, ids)
+    return [UserInfo(id=int(row.id), username=row.username, role=parse_role(row.role),
+                     active=bool(row.active), has_password=row.password_hash is not None,
+                     created_at=utc(row.created_at) or now(),
+                     accounts=scopes.get(int(row.id), ()), keys=keys.get(int(row.id), ()))
+            for row in rows]
 
 
 def _info(conn: Connection, row: Any) -> UserInfo:
-    return UserInfo(id=int(row.id), username=row.username, role=parse_role(row.role),
-                    active=bool(row.active), has_password=row.password_hash is not None,
-                    created_at=utc(row.created_at) or now(),
-                    accounts=_scope_rows(conn, int(row.id)), keys=_keys(conn, int(row.id)))
+    return _infos(conn, [row])[0]
 
 
 def _user_row(conn: Connection, username: str) -> Any:
@@ -184,7 +209,7 @@ def list_users(engine: Engine) -> list[UserInfo]:
     try:
         with reading(engine) as conn:
             rows = conn.execute(db.sa.select(db.users).order_by(db.users.c.username)).all()
-            return [_info(conn, r) for r in rows]
+            return _infos(conn, rows, every_user=True)
     except db.sa.exc.OperationalError as exc:
         raise missing_tables(exc) from exc
 

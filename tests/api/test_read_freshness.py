@@ -150,3 +150,30 @@ def test_portfolio_answers_are_kept_until_the_data_changes(
     _rename_from_outside(fresh_settings, ref, "Renamed For Tiers")
     time.sleep(TRUST_S * 3)
     assert names()[ref] == "Renamed For Tiers"
+
+
+def test_a_memo_is_computed_again_only_after_a_commit(
+        served: tuple[TestClient, str], fresh_settings: Settings) -> None:
+    _client, ref = served
+    engine = open_store(fresh_settings)
+    service = PortfolioService(fresh_settings, engine)
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    try:
+        assert [service.memo("k", compute) for _ in range(3)] == [1, 1, 1]
+        assert service.memo("other", compute) == 2  # keys are apart
+        with sqlite3.connect(fresh_settings.data_dir / "kambot.db") as db:  # another connection
+            db.execute("UPDATE accounts SET name = 'Memo One' WHERE external_id = ?", (ref,))
+        assert service.memo("k", compute) == 3
+        assert service.memo("k", compute) == 3
+        with transaction(engine, write=True) as conn:  # and so does this process
+            conn.exec_driver_sql("UPDATE accounts SET name = 'Memo Two' WHERE external_id = ?",
+                                 (ref,))
+        assert service.memo("k", compute) == 4
+    finally:
+        service.close()
+        engine.dispose()

@@ -256,7 +256,8 @@ def _check(principal: Principal | None) -> None:
 
 
 def path_status(settings: Settings, engine: Engine, lang: Lang | None = None, *,
-                principal: Principal | None = None) -> list[CheckpointStatus]:
+                principal: Principal | None = None,
+                state: PathState | None = None) -> list[CheckpointStatus]:
     """Return every checkpoint of the path, met or not, with the evidence from the data.
 
     Args:
@@ -264,6 +265,7 @@ def path_status(settings: Settings, engine: Engine, lang: Lang | None = None, *,
         engine: the engine.
         lang: fr or en (the settings' language by default).
         principal: when given, refused unless they may see portfolio-wide analyses.
+        state: :func:`read_state` of ``engine`` when the caller holds it already.
 
     Raises:
         PermissionDeniedError: the principal may not see the programme path.
@@ -272,7 +274,7 @@ def path_status(settings: Settings, engine: Engine, lang: Lang | None = None, *,
     _check(principal)
     lg: Lang = lang or settings.lang
     path = load_path(settings.knowledge_dir)
-    state = read_state(engine)
+    state = read_state(engine) if state is None else state
     return [CheckpointStatus(id=r.id, step=path.get(r.id).step, title=path.get(r.id).title[lg],
                              done=r.done, evidence=evidence_text(r, state, lg),
                              counts=dict(r.counts), missing=list(r.missing))
@@ -301,7 +303,8 @@ def _advice_text(advice: Advice, evidence: str, lang: Lang, done: int, total: in
 
 
 def next_step(settings: Settings, engine: Engine, lang: Lang | None = None, *,
-              principal: Principal | None = None) -> CoachingAdvice:
+              principal: Principal | None = None,
+              state: PathState | None = None) -> CoachingAdvice:
     """Answer "what should I do next?": the first checkpoint not met, why and how.
 
     Args:
@@ -309,6 +312,7 @@ def next_step(settings: Settings, engine: Engine, lang: Lang | None = None, *,
         engine: the engine.
         lang: fr or en (the settings' language by default).
         principal: when given, refused unless they may see portfolio-wide analyses.
+        state: :func:`read_state` of ``engine`` when the caller holds it already.
 
     Raises:
         PermissionDeniedError: the principal may not see the programme path.
@@ -317,7 +321,7 @@ def next_step(settings: Settings, engine: Engine, lang: Lang | None = None, *,
     _check(principal)
     lg: Lang = lang or settings.lang
     path = load_path(settings.knowledge_dir)
-    state = read_state(engine)
+    state = read_state(engine) if state is None else state
     results = evaluate_path(state)
     done = sum(1 for r in results if r.done)
     nxt = next_checkpoint(results)
