@@ -226,15 +226,26 @@ def _positions(accounts: Any) -> dict[str, int]:
     return positions
 
 
+# One entry: the account frame of the latest analysis and its external id -> id map.
+_ids_cache: list[tuple[Any, dict[str, int]]] = []
+
+
 def account_ids_by_ref(service: PortfolioService) -> dict[str, int]:
-    """Map every account's external id to its database id (empty without accounts)."""
+    """Map every account's external id to its database id (empty without accounts).
+
+    Built once per analysed portfolio (read it, do not change it).
+    """
     from kambot.errors import DataError
 
     try:
         accounts = service.analysis().portfolio.accounts
     except DataError:
         return {}
-    return {str(x): int(i) for x, i in zip(accounts.external_ids, accounts.ids, strict=True)}
+    if _ids_cache and _ids_cache[0][0] is accounts:
+        return _ids_cache[0][1]
+    ids = {str(x): int(i) for x, i in zip(accounts.external_ids, accounts.ids, strict=True)}
+    _ids_cache[:] = [(accounts, ids)]
+    return ids
 
 
 def audit_object(request: Request, object_type: str, object_id: Any = None,

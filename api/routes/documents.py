@@ -110,8 +110,11 @@ def list_(
     from kambot.auth.access import can_read_document
 
     by_ref = account_ids_by_ref(service)
-    return [d.model_dump(mode="json") for d in
-            list_documents(service.engine, kind=kind, account=account, language=lang)
+    # The stored list is read again only once the database changed; who may read which
+    # document is decided below on every request.
+    stored = service.memo(("documents", kind, account, lang), lambda: list_documents(
+        service.engine, kind=kind, account=account, language=lang))
+    return [d.model_dump(mode="json") for d in stored
             if can_read_document(principal, None if d.account_external_id is None
                                  else by_ref.get(d.account_external_id, -1))]
 

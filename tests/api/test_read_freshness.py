@@ -177,3 +177,13 @@ def test_a_memo_is_computed_again_only_after_a_commit(
     finally:
         service.close()
         engine.dispose()
+
+
+def test_a_saved_document_is_listed_at_once(served: tuple[TestClient, str]) -> None:
+    client, ref = served
+    before = {d["id"] for d in client.get("/documents").json()}
+    assert {d["id"] for d in client.get("/documents").json()} == before  # from memory
+    made = client.post("/documents", json={"kind": "account_strategy", "account": ref})
+    assert made.status_code == 200, made.text[:300]
+    after = {d["id"] for d in client.get("/documents").json()}
+    assert after - before  # the new version is listed at once
