@@ -476,14 +476,15 @@ def _model(model_id: str) -> Model:
     return Model(id=model_id, created=CREATED, owned_by=OWNER)
 
 
+# `async def`: no I/O here, and a plain `def` would cost a thread hop per request.
 @router.get("/models", response_model=ModelList)
-def list_models(_: PrincipalDep) -> ModelList:
+async def list_models(_: PrincipalDep) -> ModelList:
     """List the models: kambot (question's language), kambot-fr, kambot-en."""
     return ModelList(data=[_model(m) for m in MODELS])
 
 
 @router.get("/models/{model_id}", response_model=Model)
-def get_model(model_id: str, _: PrincipalDep) -> Model:
+async def get_model(model_id: str, _: PrincipalDep) -> Model:
     """Describe one model (404 in OpenAI's shape when unknown)."""
     _model_lang(model_id)
     return _model(model_id)
