@@ -476,11 +476,17 @@ def _model(model_id: str) -> Model:
     return Model(id=model_id, created=CREATED, owned_by=OWNER)
 
 
+_MODEL_LIST: list[bytes] = []  # the list never changes while the server runs
+
+
 # `async def`: no I/O here, and a plain `def` would cost a thread hop per request.
 @router.get("/models", response_model=ModelList)
-async def list_models(_: PrincipalDep) -> ModelList:
+async def list_models(_: PrincipalDep) -> Response:
     """List the models: kambot (question's language), kambot-fr, kambot-en."""
-    return ModelList(data=[_model(m) for m in MODELS])
+    if not _MODEL_LIST:
+        _MODEL_LIST.append(
+            ModelList(data=[_model(m) for m in MODELS]).model_dump_json().encode())
+    return Response(_MODEL_LIST[0], media_type="application/json")
 
 
 @router.get("/models/{model_id}", response_model=Model)
