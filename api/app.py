@@ -29,6 +29,7 @@ from api.routes import (
     web,
 )
 from api.security import install_security
+from api.stored_answers import new_store
 from kambot import __version__
 from kambot.config import Settings, load_settings
 
@@ -70,6 +71,8 @@ def add_routes_flat(app: FastAPI, router: APIRouter) -> None:
     """
     from fastapi.routing import APIRoute
 
+    from api.stored_answers import StoredAnswerRoute, is_stored_answer
+
     for route in router.routes:
         if not isinstance(route, APIRoute):
             app.router.routes.append(route)  # mounts and plain routes: no dependencies
@@ -88,7 +91,9 @@ def add_routes_flat(app: FastAPI, router: APIRouter) -> None:
             response_model_exclude_defaults=route.response_model_exclude_defaults,
             response_model_exclude_none=route.response_model_exclude_none,
             include_in_schema=route.include_in_schema, response_class=route.response_class,
-            name=route.name, route_class_override=type(route), callbacks=route.callbacks,
+            name=route.name, callbacks=route.callbacks,
+            route_class_override=StoredAnswerRoute if is_stored_answer(route.endpoint)
+            else type(route),
             openapi_extra=route.openapi_extra,
             generate_unique_id_function=route.generate_unique_id_function,
         )
@@ -190,6 +195,7 @@ def create_app(settings: Settings, *, warm_up: bool = False) -> FastAPI:
     app.state.settings = settings
     app.state.service = None
     app.state.responses = AnalysisResponses()
+    app.state.stored_answers = new_store()
     install_error_handler(app)
     for module in ROUTE_MODULES:
         add_routes_flat(app, module.router)

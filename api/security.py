@@ -428,7 +428,10 @@ def build_runtime(app: FastAPI, settings: Settings) -> AuthRuntime:
     def engine() -> Any:
         return service_for(app).engine
 
-    return AuthRuntime.create(settings, engine)
+    def unseen() -> Any:
+        return service_for(app).write_unseen()
+
+    return AuthRuntime.create(settings, engine, unseen=unseen)
 
 
 def _protect_schema(app: FastAPI) -> None:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from api.deps import HRDep, ServiceDep, SettingsDep, audit_object
+from api.stored_answers import stored_answer
 from kambot.assistant.assessment.records import RunSummary
 from kambot.config import Settings
 from kambot.domain.assessment import Assessment, AssessmentStatus, Lang, Trait
@@ -270,6 +271,7 @@ def _run_out(run: RunSummary) -> RunOut:
                   flags=run.flags)
 
 
+@stored_answer
 @router.get("/assessments", response_model=list[RunOut])
 def list_(request: Request, principal: HRDep, service: ServiceDep,
           candidate_ref: Annotated[str | None, Query(max_length=100)] = None,
@@ -301,6 +303,7 @@ def _trait_names(settings: Settings, lang: Lang) -> dict[Trait, str]:
     return {Trait(t.key): t.name.get(lang) for t in bundle.rubric.traits}
 
 
+@stored_answer
 @router.get("/assessments/{candidate_ref}", response_model=Assessment)
 def get(request: Request, candidate_ref: CandidateRef, principal: HRDep,
         service: ServiceDep) -> Assessment:
@@ -330,6 +333,7 @@ def decision(request: Request, candidate_ref: CandidateRef, body: DecisionReques
 LangQuery = Annotated[Lang | None, Query(description="report language (the run's by default)")]
 
 
+@stored_answer
 @router.get("/assessments/{candidate_ref}/report.md", response_class=Response,
             responses={200: {"description": "The HR report (Markdown)",
                              "content": {"text/markdown": {"schema": {"type": "string"}}}}})
@@ -345,6 +349,7 @@ def report_markdown(request: Request, candidate_ref: CandidateRef, principal: HR
     return Response(text, media_type="text/markdown; charset=utf-8")
 
 
+@stored_answer
 @router.get("/assessments/{candidate_ref}/report.docx", response_class=Response,
             responses={200: {"description": "The HR report (Word)",
                              "content": {DOCX_TYPE: {"schema": {"type": "string",
@@ -361,6 +366,7 @@ def report_docx(request: Request, candidate_ref: CandidateRef, principal: HRDep,
         "Content-Disposition": f'attachment; filename="assessment-run-{latest.run_id}.docx"'})
 
 
+@stored_answer
 @router.get("/assessments/{candidate_ref}/explanation.md", response_class=Response,
             responses={200: {"description": "The explanation for the person assessed",
                              "content": {"text/markdown": {"schema": {"type": "string"}}}}})

@@ -16,6 +16,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import PrincipalDep, get_service
+from api.stored_answers import stored_answer
 from kambot.assistant.chat.models import ChatSessionSummary, ChatSessionView, Lang, Mode
 from kambot.assistant.chat.service import MAX_MESSAGE_CHARS, ChatReply
 
@@ -100,12 +101,14 @@ def create_session(body: SessionCreate, request: Request, principal: PrincipalDe
                           created_at=session.created_at)
 
 
+@stored_answer
 @router.get("/sessions", response_model=list[ChatSessionSummary])
 def list_sessions(request: Request, principal: PrincipalDep) -> list[ChatSessionSummary]:
     """List your own conversations, most recent first."""
     return chat_service(request).list_sessions(principal)
 
 
+@stored_answer
 @router.get("/sessions/{session_id}", response_model=ChatSessionView)
 def get_session(session_id: SessionId, request: Request, principal: PrincipalDep) -> Response:
     """Return one of your conversations with every message (404 for anyone else's)."""

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import PrincipalDep, ServiceDep, SettingsDep
+from api.stored_answers import stored_answer
 from kambot.assistant.coaching import (
     CheckpointStatus,
     CoachingAdvice,
@@ -32,6 +33,7 @@ def _state(service: PortfolioService) -> PathState:
     return service.memo("programme-path-state", lambda: read_state(service.engine))
 
 
+@stored_answer
 @router.get("/path")
 async def path(principal: PrincipalDep, settings: SettingsDep, service: ServiceDep,
                lang: Annotated[Lang | None, Query()] = None) -> list[dict[str, Any]]:
@@ -44,6 +46,7 @@ async def path(principal: PrincipalDep, settings: SettingsDep, service: ServiceD
     return [c.model_dump(mode="json") for c in await run_in_threadpool(status)]
 
 
+@stored_answer
 @router.get("/next-step")
 async def next_step_(principal: PrincipalDep, settings: SettingsDep, service: ServiceDep,
                      lang: Annotated[Lang | None, Query()] = None) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import PrincipalDep, ServiceDep, SettingsDep
+from api.stored_answers import stored_answer
 from kambot.assistant.chat.scope import can_read_document, can_write_document
 from kambot.assistant.drafting.storage import DocumentSummary
 from kambot.assistant.portfolio import PortfolioService
@@ -106,6 +107,7 @@ def staleness(document_id: DocumentId, principal: PrincipalDep, settings: Settin
     return check_staleness(settings, service, _readable(principal, service, document_id))
 
 
+@stored_answer
 @router.get("/{document_id}/versions", response_model=list[DocumentSummary])
 def versions(document_id: DocumentId, principal: PrincipalDep, service: ServiceDep
              ) -> list[DocumentSummary]:
@@ -120,6 +122,7 @@ def versions(document_id: DocumentId, principal: PrincipalDep, service: ServiceD
             for v in list_versions(service.engine, doc.key)]
 
 
+@stored_answer
 @router.get("/{document_id}/compare", response_model=VersionDiff)
 def compare(
     document_id: DocumentId,

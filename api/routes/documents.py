@@ -22,6 +22,7 @@ from api.deps import (
     audit_object,
     resolve_account_for,
 )
+from api.stored_answers import stored_answer
 from kambot.assistant.portfolio import PortfolioService
 from kambot.domain.documents import Document, DocumentKind, Lang
 from kambot.domain.identity import Principal
@@ -97,6 +98,7 @@ def draft(body: DraftRequest, request: Request, principal: DocumentReaderDep,
     return doc
 
 
+@stored_answer
 @router.get("")
 def list_(
     principal: DocumentReaderDep,
@@ -119,6 +121,7 @@ def list_(
                                  else by_ref.get(d.account_external_id, -1))]
 
 
+@stored_answer
 @router.get("/{document_id}", response_model=Document)
 def get(document_id: DocumentId, principal: DocumentReaderDep, service: ServiceDep) -> Document:
     """Return one stored document version."""
@@ -128,6 +131,7 @@ def get(document_id: DocumentId, principal: DocumentReaderDep, service: ServiceD
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+@stored_answer
 @router.get("/{document_id}/docx", response_class=Response, responses={200: {
     "description": "The document as a Word file",
     "content": {DOCX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}})
@@ -144,6 +148,7 @@ def docx(document_id: DocumentId, principal: DocumentReaderDep, service: Service
     )
 
 
+@stored_answer
 @router.get("/{document_id}/markdown", response_class=Response, responses={200: {
     "description": "The document in Markdown",
     "content": {"text/markdown": {"schema": {"type": "string"}}}}})

@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from api.deps import PrincipalDep, ServiceDep, SettingsDep
+from api.stored_answers import stored_answer
 from kambot.assistant.feedback import record_feedback, render_feedback_review, themes_for
 from kambot.domain.documents import Lang
 
@@ -36,6 +37,7 @@ async def add(body: FeedbackRequest, principal: PrincipalDep, settings: Settings
             "lang": item.lang, "flags": item.flags}
 
 
+@stored_answer
 @router.get("/themes")
 async def themes(principal: PrincipalDep, settings: SettingsDep, service: ServiceDep,
                  lang: Annotated[Lang | None, Query()] = None) -> list[dict[str, Any]]:
@@ -46,6 +48,7 @@ async def themes(principal: PrincipalDep, settings: SettingsDep, service: Servic
     return [t.model_dump(mode="json") for t in found]
 
 
+@stored_answer
 @router.get("/review.md", response_class=Response, responses={200: {
     "description": "the review section as Markdown",
     "content": {"text/markdown": {"schema": {"type": "string"}}}}})

@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from api.deps import PrincipalDep, ServiceDep, SettingsDep
+from api.stored_answers import stored_answer
 from kambot.assistant.interview import (
     InterviewService,
     InterviewSummary,
@@ -76,12 +77,14 @@ async def start(body: StartRequest, principal: PrincipalDep,
     return await run_in_threadpool(interviews.start, principal, body.executive, body.lang)
 
 
+@stored_answer
 @router.get("", response_model=list[InterviewSummary])
 async def list_(principal: PrincipalDep, interviews: InterviewsDep) -> list[InterviewSummary]:
     """List the interviews the caller may see, most recently updated first."""
     return await run_in_threadpool(interviews.list_interviews, principal)
 
 
+@stored_answer
 @router.get("/synthesis", response_model=Synthesis)
 async def synthesis(principal: PrincipalDep, interviews: InterviewsDep,
                     lang: Annotated[Lang | None, Query()] = None) -> Synthesis:
@@ -89,6 +92,7 @@ async def synthesis(principal: PrincipalDep, interviews: InterviewsDep,
     return await run_in_threadpool(interviews.synthesise, principal, lang)
 
 
+@stored_answer
 @router.get("/synthesis.md", response_class=Response, responses={200: {
     "description": "the synthesis as Markdown",
     "content": {"text/markdown": {"schema": {"type": "string"}}}}})
@@ -100,6 +104,7 @@ async def synthesis_markdown(principal: PrincipalDep, interviews: InterviewsDep,
                     media_type="text/markdown; charset=utf-8")
 
 
+@stored_answer
 @router.get("/{interview_id}")
 async def get(interview_id: InterviewId, principal: PrincipalDep,
               interviews: InterviewsDep) -> dict[str, Any]:
@@ -108,6 +113,7 @@ async def get(interview_id: InterviewId, principal: PrincipalDep,
     return view.model_dump(mode="json")
 
 
+@stored_answer
 @router.get("/{interview_id}/turn", response_model=InterviewTurn)
 async def current(interview_id: InterviewId, principal: PrincipalDep,
                   interviews: InterviewsDep) -> InterviewTurn:

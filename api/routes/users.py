@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AdminDep, AuthDep, ServiceDep, audit_object
+from api.stored_answers import stored_answer
 from kambot.auth.models import NewApiKey, UserInfo
 from kambot.domain.identity import Role
 
@@ -141,6 +142,7 @@ def create(body: UserCreate, request: Request, _: AdminDep, service: ServiceDep)
     return UserCreated(user=_user_out(user), api_key=_key_out(key) if key else None)
 
 
+@stored_answer
 @router.get("", response_model=list[UserOut])
 def list_(_: AdminDep, service: ServiceDep) -> list[UserOut]:
     """List every user with their scope and keys."""
@@ -149,6 +151,7 @@ def list_(_: AdminDep, service: ServiceDep) -> list[UserOut]:
     return [_user_out(u) for u in list_users(service.engine)]
 
 
+@stored_answer
 @router.get("/{username}", response_model=UserOut)
 def get(_: AdminDep, service: ServiceDep, username: str = Username) -> UserOut:
     """Return one user."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -132,7 +132,7 @@ class PortfolioService:
 
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         """Open the store (migrating it) unless an engine is given."""
-        from kambot.store.changes import change_token_for, local_generation
+        from kambot.store.changes import AlwaysChanged, change_token_for, local_generation
 
         self.settings = settings
         self._generation = local_generation  # kept: an import per hot read costs a µs
@@ -144,6 +144,9 @@ class PortfolioService:
         self._lock = threading.Lock()
         self._memo: dict[Hashable, tuple[object, Any]] = {}
         self._memo_lock = threading.Lock()
+        self._seen: tuple[object, int, float] | None = None  # token, generation, when
+        # A database whose changes cannot be seen (in memory) never repeats a token.
+        self._tokens_repeat = not isinstance(self._changes, AlwaysChanged)
 
     def data_version(self) -> tuple[object, ...]:
         """Return a cheap fingerprint that changes whenever the data or programme does."""
@@ -182,6 +185,40 @@ class PortfolioService:
                 self._memo.clear()
             self._memo[key] = (token, value)
         return value
+
+    def trusted_token(self) -> object:
+        """Return the change token, from memory while it can be trusted; no waiting.
+
+        For event-loop callers that keep answers per token (``api/stored_answers.py``).
+        The token last read is returned again while this process made no write since and
+        it is younger than ``data_change_poll_s`` (so another process's change shows
+        within that time, as for :meth:`cached_analysis`); past that, the token is read
+        again (microseconds: ``PRAGMA data_version`` of a local file, or a clock). While
+        the value stays the same, the same object is returned, so callers may compare
+        tokens by identity.
+        """
+        if not self._tokens_repeat:
+            return self._changes.current()
+        generation = self._generation()  # before the token: a later write moves both
+        moment = time.monotonic()
+        seen = self._seen
+        if seen is not None and seen[1] == generation and moment - seen[2] < self._trust_s:
+            return seen[0]
+        token = self._changes.current()
+        if seen is not None and token == seen[0]:
+            token = seen[0]
+        self._seen = (token, generation, moment)
+        return token
+
+    def write_unseen(self) -> Callable[[str, Sequence[Sequence[object]]], bool] | None:
+        """Return how to write without moving the change token (SQLite), or None.
+
+        For writes that change no business data (the audit trail), so that they do not
+        make kept answers and the cached analysis look stale.
+        """
+        write: Callable[[str, Sequence[Sequence[object]]], bool] | None = getattr(
+            self._changes, "write_unseen", None)
+        return write
 
     def cached_analysis(self) -> PortfolioAnalysis | None:
         """Return today's analysis from memory, with no I/O and without waiting, or None.

@@ -90,15 +90,26 @@ def _sqlite_values(row: dict[str, Any]) -> tuple[Any, ...]:
             *(row[c] for c in _COLUMNS[1:-1]), json.dumps(row["details"]))
 
 
-def record_access(engine: Engine, entries: Sequence[AuditEntry]) -> int:
+# Runs one SQL statement for each row in one transaction; False when it cannot.
+WriteUnseen = Callable[[str, Sequence[Sequence[object]]], bool]
+
+
+def record_access(engine: Engine, entries: Sequence[AuditEntry], *,
+                  unseen: WriteUnseen | None = None) -> int:
     """Write audit entries in one transaction; return how many were written.
 
     On SQLite the rows go straight to the driver, in the text forms SQLAlchemy itself
     would store (about 3x cheaper than a Core insert, which matters at thousands of
-    audited reads a second); elsewhere through a Core insert.
+    audited reads a second); elsewhere through a Core insert. ``unseen`` (SQLite) writes
+    them on the change token's own connection, so that the audit trail does not make
+    the answers kept until the data changes look stale
+    (:meth:`kambot.store.changes.SQLiteDataVersion.write_unseen`).
     """
     if not entries:
         return 0
+    if unseen is not None and engine.dialect.name == "sqlite" \
+            and unseen(_SQLITE_INSERT, [_sqlite_values(e.row()) for e in entries]):
+        return len(entries)
     db = tables()
     with writing(engine) as conn:
         conn.execution_options(kambot_audit=True)  # changes no business data
@@ -220,11 +231,15 @@ class AuditTrail:
         max_queue: above this many queued rows (identical reads merged as they arrive
             count once), :meth:`record` writes at once (in the
             caller's thread) rather than let the queue grow without bound.
+        unseen: a function returning how to write without moving the database's
+            change token (SQLite), or None; see :func:`record_access`.
     """
 
     def __init__(self, engine: Callable[[], Engine], *, delay_s: float = 0.2,
-                 max_queue: int = 5000) -> None:
+                 max_queue: int = 5000,
+                 unseen: Callable[[], WriteUnseen | None] | None = None) -> None:
         self._engine = engine
+        self._unseen = unseen
         self._delay_s = delay_s
         self._max_queue = max_queue
         self._batch = _Batch()
@@ -275,7 +290,8 @@ class AuditTrail:
             if not rows:
                 return 0
             try:
-                return record_access(self._engine(), rows)
+                return record_access(self._engine(), rows,
+                                     unseen=self._unseen() if self._unseen else None)
             except Exception:  # the trail must never take a request down with it
                 self.failures += len(rows)
                 log.exception("could not write %d audit entries", len(rows))

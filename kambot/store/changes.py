@@ -29,6 +29,7 @@ import itertools
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -93,29 +94,73 @@ class ChangeToken(Protocol):
 
 
 class SQLiteDataVersion:
-    """This process's write generation and ``PRAGMA data_version`` of a reader."""
+    """This process's write generation and ``PRAGMA data_version`` of a reader.
+
+    The reader's connection also runs the writes that must not move the token
+    (:meth:`write_unseen`): SQLite leaves ``data_version`` unchanged for a connection's
+    own commits, and counts every other connection's.
+    """
 
     def __init__(self, path: str) -> None:
         # A plain connection (a read-only one cannot open a WAL database whose shared
-        # memory file is missing); it only ever runs the PRAGMA. No busy wait: it may be
-        # asked from an event loop, and "busy" simply reads as "may have changed".
+        # memory file is missing). No busy wait for the PRAGMA: it may be asked from an
+        # event loop, and "busy" simply reads as "may have changed".
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
                                      timeout=0)
         self._lock = threading.Lock()
+        self._last: object = ("unread", next(_UNIQUE))
+        self._closed = False
 
     def current(self) -> object:
-        """Return (generation, data version); the latter changes with any other commit."""
+        """Return (generation, data version); the latter changes with any other commit.
+
+        Never waits: while :meth:`write_unseen` holds the connection, the value last
+        read is returned (that write does not move it; another connection's commit made
+        meanwhile shows at the next read).
+        """
         generation = _state.generation
+        if not self._lock.acquire(blocking=False):
+            return self._last
         try:
-            with self._lock:
-                row = self._conn.execute("PRAGMA data_version").fetchone()
+            row = self._conn.execute("PRAGMA data_version").fetchone()
         except sqlite3.Error:  # busy or closed: say "may have changed"
             return ("error", next(_UNIQUE))
-        return (generation, int(row[0]))
+        finally:
+            self._lock.release()
+        token = (generation, int(row[0]))
+        self._last = token
+        return token
+
+    def write_unseen(self, sql: str, rows: Sequence[Sequence[object]]) -> bool:
+        """Run ``sql`` for each row in one transaction that does not move the token.
+
+        For writes that change no business data (the audit trail): answers kept under
+        the token stay valid across them. Returns False, having written nothing, once
+        the token is closed (the caller then writes another way).
+        """
+        from kambot.store.db import SQLITE_BUSY_TIMEOUT_MS
+
+        with self._lock:
+            if self._closed:
+                return False
+            conn = self._conn
+            conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.executemany(sql, rows)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            finally:
+                conn.execute("PRAGMA busy_timeout=0")
+        return True
 
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
+            self._closed = True
             self._conn.close()
 
 

@@ -187,3 +187,27 @@ def test_a_saved_document_is_listed_at_once(served: tuple[TestClient, str]) -> N
     assert made.status_code == 200, made.text[:300]
     after = {d["id"] for d in client.get("/documents").json()}
     assert after - before  # the new version is listed at once
+
+
+def test_the_trusted_token_is_kept_briefly_and_moves_with_any_commit(
+        served: tuple[TestClient, str], fresh_settings: Settings) -> None:
+    _client, ref = served
+    engine = open_store(fresh_settings)
+    service = PortfolioService(fresh_settings, engine)
+    try:
+        first = service.trusted_token()
+        assert service.trusted_token() is first  # within the window: from memory
+        time.sleep(TRUST_S * 2)
+        assert service.trusted_token() is first  # read again, same value, same object
+        with transaction(engine, write=True) as conn:  # this process: seen at once
+            conn.exec_driver_sql("UPDATE accounts SET name = 'Token One' WHERE external_id = ?",
+                                 (ref,))
+        second = service.trusted_token()
+        assert second != first
+        with sqlite3.connect(fresh_settings.data_dir / "kambot.db") as db:  # another one
+            db.execute("UPDATE accounts SET name = 'Token Two' WHERE external_id = ?", (ref,))
+        time.sleep(TRUST_S * 2)
+        assert service.trusted_token() != second
+    finally:
+        service.close()
+        engine.dispose()

@@ -118,3 +118,58 @@ def test_an_orm_write_session_bumps_the_generation(engine: Engine) -> None:
         session.connection().exec_driver_sql(
             "INSERT INTO accounts (external_id, name) VALUES ('ORM', 'Orm')")
     assert local_generation() > before
+
+
+def test_audit_rows_written_unseen_do_not_move_the_sqlite_token(sqlite_engine: Engine) -> None:
+    from kambot.auth.audit import list_access
+
+    token = change_token_for(sqlite_engine)
+    try:
+        assert isinstance(token, SQLiteDataVersion)
+        first = token.current()
+        entry = AuditEntry(action="read", object_type="account", object_id="U1", outcome="ok")
+        assert record_access(sqlite_engine, [entry], unseen=token.write_unseen) == 1
+        assert token.current() == first  # its own commit: data_version did not move
+        assert [e.object_id for e in list_access(sqlite_engine, object_id="U1")] == ["U1"]
+        record_access(sqlite_engine, [entry])  # through the engine: another connection
+        assert token.current() != first
+    finally:
+        token.close()
+
+
+def test_a_failed_unseen_write_leaves_nothing_and_a_closed_token_writes_nothing(
+        sqlite_engine: Engine) -> None:
+    token = change_token_for(sqlite_engine)
+    assert isinstance(token, SQLiteDataVersion)
+    insert = "INSERT INTO accounts (external_id, name) VALUES (?, ?)"
+    with pytest.raises(sqlite3.IntegrityError):
+        token.write_unseen(insert, [("W1", "W1"), ("W1", "again")])  # duplicate id
+    with transaction(sqlite_engine) as conn:
+        assert conn.exec_driver_sql(
+            "SELECT COUNT(*) FROM accounts WHERE external_id = 'W1'").scalar_one() == 0
+    token.close()
+    assert token.write_unseen(insert, [("W2", "W2")]) is False
+
+
+def test_the_sqlite_token_never_waits_for_an_unseen_write(sqlite_engine: Engine) -> None:
+    import threading
+
+    token = change_token_for(sqlite_engine)
+    assert isinstance(token, SQLiteDataVersion)
+    try:
+        first = token.current()
+        holder = sqlite3.connect(str(sqlite_engine.url.database), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another writer: the unseen write waits for it
+        writer = threading.Thread(target=token.write_unseen, args=(
+            "INSERT INTO accounts (external_id, name) VALUES (?, ?)", [("NW", "NW")]))
+        writer.start()
+        time.sleep(0.2)
+        started = time.perf_counter()
+        assert token.current() == first  # answered from the last read, not blocked
+        assert time.perf_counter() - started < 0.1
+        holder.execute("ROLLBACK")
+        holder.close()
+        writer.join(5)
+        assert not writer.is_alive()
+    finally:
+        token.close()
