@@ -28,6 +28,7 @@ from api.routes import (
     users,
     web,
 )
+from api.routing import dispatch_by_first_segment
 from api.security import install_security
 from api.stored_answers import new_store
 from kambot import __version__
@@ -201,9 +202,19 @@ def create_app(settings: Settings, *, warm_up: bool = False) -> FastAPI:
         add_routes_flat(app, module.router)
     hot_reads_first(app)
     install_security(app)  # after every router: it documents and guards them all
+    dispatch_by_first_segment(app)
     return app
 
 
 def create_app_from_env() -> FastAPI:
-    """Build the API from KAMBOT_* environment variables (for uvicorn --factory)."""
+    """Build the API from KAMBOT_* environment variables (for uvicorn --factory).
+
+    This is the served app, in the worker process before it starts any thread: the
+    malloc arenas are limited here (see :mod:`kambot.assistant.operations.memory`).
+    """
+    import os
+
+    from kambot.assistant.operations.memory import limit_malloc_arenas
+
+    limit_malloc_arenas(os.environ)
     return create_app(load_settings(), warm_up=True)

@@ -248,6 +248,18 @@ def account_ids_by_ref(service: PortfolioService) -> dict[str, int]:
     return ids
 
 
+def knowledge_version(app: FastAPI) -> tuple[object, ...]:
+    """Return what answers drawn from the methodology and the search index depend on,
+    beyond the database: the corpus files' latest change time (looked up every few
+    seconds) and the generation of the index in use (None before it is opened)."""
+    from kambot.assistant.chat.sources import corpus_stamp
+
+    index = getattr(app.state, "search_index", None)
+    manifest: dict[str, Any] = index.manifest if index is not None else {}
+    return (corpus_stamp(app.state.settings.knowledge_dir), manifest.get("generation"),
+            manifest.get("updated_at"))
+
+
 def audit_object(request: Request, object_type: str, object_id: Any = None,
                  action: str | None = None, **details: Any) -> None:
     """Name the object this request reads or changes, for the audit trail.

@@ -23,14 +23,15 @@ What the endpoint told the audit trail (``request.state.audit``) is kept with it
 told again on each replay, so the trail is the same with or without the replay.
 
 Only mark an endpoint whose answer depends on the request, the principal and the
-database alone: not on the search index, the model writer's mood or the clock's time
-of day.
+database alone (:func:`stored_answer`), or on those and something cheap to ask whether
+it changed, such as the methodology files or the search index's generation
+(:func:`stored_answer_also`); not on the model writer's mood or the time of day.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Hashable
 from datetime import date
 from typing import Any, NamedTuple, TypeVar
 
@@ -42,12 +43,27 @@ from api.response_cache import AnswersByOwner
 
 E = TypeVar("E", bound=Callable[..., Any])
 _MARK = "__kambot_stored_answer__"
+_ALSO = "__kambot_stored_answer_also__"
 
 
 def stored_answer(endpoint: E) -> E:
     """Mark a GET endpoint whose answers may be replayed until the database changes."""
     setattr(endpoint, _MARK, True)
     return endpoint
+
+
+def stored_answer_also(depends: Callable[[Any], Hashable]) -> Callable[[E], E]:
+    """Mark a GET endpoint like :func:`stored_answer` whose answers also depend on
+    ``depends(app)`` (say, the methodology files): its value joins the key.
+
+    ``depends`` runs in the event loop on every request: it must be cheap and not wait.
+    """
+
+    def mark(endpoint: E) -> E:
+        setattr(endpoint, _ALSO, depends)
+        return stored_answer(endpoint)
+
+    return mark
 
 
 def is_stored_answer(endpoint: Callable[..., Any]) -> bool:
@@ -104,6 +120,7 @@ class StoredAnswerRoute(APIRoute):
         if "GET" not in (self.methods or ()) or not is_stored_answer(self.endpoint):
             return handler
         route_key = (self.path, id(self))
+        also: Callable[[Any], Hashable] | None = getattr(self.endpoint, _ALSO, None)
         # Answers being built, by key: the token they are built under and their future
         # answer (None when it cannot be kept). Event-loop state, one per route.
         building: Building = {}
@@ -118,7 +135,8 @@ class StoredAnswerRoute(APIRoute):
                 return await handler(request)
             store: AnswersByOwner[StoredAnswer] = app_state.stored_answers
             token = service.trusted_token()  # before building: a commit after moves it
-            key = (route_key, scope["path"], scope["query_string"], principal, date.today())
+            key = (route_key, scope["path"], scope["query_string"], principal, date.today(),
+                   None if also is None else also(request.app))
             kept = store.peek(token, key)
             if kept is None:
                 # The same answer being built already (clients polling the same list

@@ -15,8 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import PrincipalDep, ServiceDep, SettingsDep
-from api.stored_answers import stored_answer
+from api.deps import PrincipalDep, ServiceDep, SettingsDep, knowledge_version
+from api.stored_answers import stored_answer, stored_answer_also
 from kambot.assistant.chat.scope import can_read_document, can_write_document
 from kambot.assistant.drafting.storage import DocumentSummary
 from kambot.assistant.portfolio import PortfolioService
@@ -98,6 +98,7 @@ def revise(document_id: DocumentId, section_id: SectionId, body: ReviseRequest,
                           service=service, save=True)
 
 
+@stored_answer_also(knowledge_version)
 @router.get("/{document_id}/staleness", response_model=Staleness)
 def staleness(document_id: DocumentId, principal: PrincipalDep, settings: SettingsDep,
               service: ServiceDep) -> Staleness:

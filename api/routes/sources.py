@@ -6,13 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from api.deps import PrincipalDep, ServiceDep, SettingsDep
+from api.deps import PrincipalDep, ServiceDep, SettingsDep, knowledge_version
+from api.stored_answers import stored_answer_also
 from kambot.assistant.chat.models import Lang
 from kambot.assistant.chat.sources import SourceView, open_source
 
 router = APIRouter(tags=["chat"])
 
 
+@stored_answer_also(knowledge_version)
 @router.get("/sources", response_model=SourceView)
 def get_source(
     request: Request,

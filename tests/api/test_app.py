@@ -62,3 +62,52 @@ def test_native_telemetry_is_off_unless_asked_for(tmp_path: Path) -> None:
     assert not any(quiet._telemetry[k] for k in ("tracing", "metrics", "logs"))  # type: ignore[literal-required]
     traced = create_app(_settings(tmp_path, opentelemetry=True))
     assert all(traced._telemetry[k] for k in ("tracing", "metrics", "logs"))  # type: ignore[literal-required]
+
+
+def _dispatched(app: FastAPI, method: str, path: str) -> tuple[str, frozenset[str]] | None:
+    """The route `FirstSegmentDispatch` hands a request to, or None (to the router)."""
+    from api.routing import FirstSegmentDispatch, first_segment
+
+    dispatch = app.router.middleware_stack
+    assert isinstance(dispatch, FirstSegmentDispatch)
+    buckets = dispatch.buckets()
+    assert buckets is not None
+    scope = {"type": "http", "method": method, "path": path, "root_path": "",
+             "query_string": b"", "headers": []}
+    for route in buckets.get(first_segment(path), ()):
+        match, _child = route.matches(scope)
+        if match == Match.FULL:
+            return getattr(route, "path", ""), frozenset(getattr(route, "methods", ()) or ())
+    return None
+
+
+def test_dispatch_by_first_segment_picks_the_routers_route(tmp_path: Path) -> None:
+    app = create_app(_settings(tmp_path))
+    checked = 0
+    for route in app.router.routes:
+        template = getattr(route, "path", "")
+        sample = re.sub(r"\{[^}]+\}", "sample", template)
+        for method in ("GET", "POST", "DELETE", "HEAD"):
+            for path in (sample, sample + "/", sample + "/x", "/accounts" + sample,
+                         "/" + sample.strip("/").split("/")[-1]):
+                chosen = _dispatched(app, method, path)
+                # Handed over: the router's own loop decides (404, 405, redirects).
+                if chosen is not None:
+                    assert chosen == _first_match(app, method, path), (method, path)
+                    checked += 1
+    assert checked > 80
+
+
+def test_a_route_with_a_parameter_first_turns_the_index_off(tmp_path: Path) -> None:
+    from api.routing import FirstSegmentDispatch
+
+    app = create_app(_settings(tmp_path))
+    dispatch = app.router.middleware_stack
+    assert isinstance(dispatch, FirstSegmentDispatch)
+    assert dispatch.buckets() is not None
+
+    @app.get("/{anything}")
+    async def anything() -> dict[str, str]:
+        return {}
+
+    assert dispatch.buckets() is None  # the list changed: indexed again, and refused

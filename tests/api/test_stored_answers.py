@@ -78,8 +78,11 @@ def test_the_routes_that_replay_are_the_marked_gets(site: Any) -> None:
     marked = {r.path for r in app.routes if isinstance(r, StoredAnswerRoute)}
     assert {"/documents", "/users", "/chat/sessions", "/interviews",
             "/programme/path"} <= marked
-    # Reads that also depend on the search index are built on every call.
-    assert "/documents/{document_id}/staleness" not in marked
+    # Reads that also depend on the methodology files and the search index.
+    assert {"/documents/{document_id}/staleness", "/sources"} <= marked
+    # Changes are never replayed.
+    assert not any(isinstance(r, StoredAnswerRoute) for r in app.routes
+                   if r.path == "/chat/sessions/{session_id}/messages")
     assert all(is_stored_answer(r.endpoint) and r.methods == {"GET"}
                for r in app.routes if isinstance(r, StoredAnswerRoute))
 
@@ -190,3 +193,23 @@ def test_clients_asking_at_once_wait_for_one_build(
     assert {a.status_code for a in answers} == {200}
     assert len({a.content for a in answers}) == 1
     assert len(calls) == 1
+
+
+def test_answers_drawn_from_the_methodology_follow_its_files(
+        site: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.routes import sources
+    from kambot.assistant.chat import sources as corpus
+
+    client, _app, _engine, keys, *_ = site
+    lead = bearer(keys["lead"])
+    doc = client.get("/documents", headers=lead).json()[0]["id"]
+    calls = _counting(monkeypatch, sources, "open_source")
+    url = f"/sources?id=doc:{doc}"
+    first = client.get(url, headers=lead)
+    assert first.status_code == 200, first.text
+    assert client.get(url, headers=lead).content == first.content
+    assert len(calls) == 1
+    stamp = corpus.corpus_stamp(site[5].knowledge_dir)
+    monkeypatch.setattr(corpus, "corpus_stamp", lambda _folder: stamp + 1)  # a file edited
+    assert client.get(url, headers=lead).content == first.content
+    assert len(calls) == 2
