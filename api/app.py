@@ -72,7 +72,7 @@ def add_routes_flat(app: FastAPI, router: APIRouter) -> None:
     """
     from fastapi.routing import APIRoute
 
-    from api.stored_answers import StoredAnswerRoute, is_stored_answer
+    from api.stored_answers import is_stored_answer, stored_route_class
 
     for route in router.routes:
         if not isinstance(route, APIRoute):
@@ -93,8 +93,8 @@ def add_routes_flat(app: FastAPI, router: APIRouter) -> None:
             response_model_exclude_none=route.response_model_exclude_none,
             include_in_schema=route.include_in_schema, response_class=route.response_class,
             name=route.name, callbacks=route.callbacks,
-            route_class_override=StoredAnswerRoute if is_stored_answer(route.endpoint)
-            else type(route),
+            route_class_override=stored_route_class(type(route))
+            if is_stored_answer(route.endpoint) else type(route),
             openapi_extra=route.openapi_extra,
             generate_unique_id_function=route.generate_unique_id_function,
         )

@@ -172,3 +172,18 @@ async def _build(request: Request, handler: Handler, store: AnswersByOwner[Store
         future.set_result(kept)  # None: each waiter runs the route itself
         if key in building and building[key][1] is future:
             del building[key]
+
+
+_ROUTE_CLASSES: dict[type[APIRoute], type[APIRoute]] = {}
+
+
+def stored_route_class(route_class: type[APIRoute]) -> type[APIRoute]:
+    """Return a route class that replays stored answers around ``route_class``'s own
+    handler (which keeps its behaviour, e.g. the OpenAI routes' error shape)."""
+    if issubclass(route_class, StoredAnswerRoute):
+        return route_class
+    found = _ROUTE_CLASSES.get(route_class)
+    if found is None:
+        found = _ROUTE_CLASSES[route_class] = type(
+            f"Stored{route_class.__name__}", (StoredAnswerRoute, route_class), {})
+    return found

@@ -17,6 +17,7 @@ from api.deps import (
 )
 from api.params import documented, read_query
 from api.schemas import AccountDetail, AccountListQuery, AccountPage, AccountSummary
+from api.stored_answers import stored_answer
 from kambot.auth import access
 from kambot.domain.analysis import ScenarioSet
 from kambot.domain.identity import Principal
@@ -28,6 +29,7 @@ def _opt(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+@stored_answer
 @router.get("", response_model=AccountPage,
             openapi_extra=documented(query=AccountListQuery))
 async def list_accounts(request: Request, principal: PrincipalDep) -> Response:
@@ -80,6 +82,7 @@ def _account_page(analysis: Any, principal: Principal, query: AccountListQuery) 
     return page.model_dump_json().encode()
 
 
+@stored_answer
 @router.get("/{account}", response_model=AccountDetail,
             openapi_extra=documented(path=("account",)))
 async def get_account(request: Request, principal: PrincipalDep) -> Response:
@@ -105,6 +108,7 @@ async def get_account(request: Request, principal: PrincipalDep) -> Response:
     return Response(body, media_type="application/json")
 
 
+@stored_answer
 @router.get("/{account}/scenarios", response_model=ScenarioSet,
             openapi_extra=documented(path=("account",)))
 async def account_scenarios(request: Request, principal: PrincipalDep) -> Response:

@@ -60,6 +60,7 @@ from starlette.exceptions import HTTPException
 from api.deps import PrincipalDep
 from api.errors import status_for
 from api.routes.chat import chat_service
+from api.stored_answers import stored_answer
 from kambot import errors
 from kambot.assistant.chat.service import MAX_MESSAGE_CHARS
 from kambot.domain.identity import Principal
@@ -480,6 +481,7 @@ _MODEL_LIST: list[bytes] = []  # the list never changes while the server runs
 
 
 # `async def`: no I/O here, and a plain `def` would cost a thread hop per request.
+@stored_answer
 @router.get("/models", response_model=ModelList)
 async def list_models(_: PrincipalDep) -> Response:
     """List the models: kambot (question's language), kambot-fr, kambot-en."""
@@ -489,6 +491,7 @@ async def list_models(_: PrincipalDep) -> Response:
     return Response(_MODEL_LIST[0], media_type="application/json")
 
 
+@stored_answer
 @router.get("/models/{model_id}", response_model=Model)
 async def get_model(model_id: str, _: PrincipalDep) -> Model:
     """Describe one model (404 in OpenAI's shape when unknown)."""

@@ -13,12 +13,14 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import PortfolioReaderDep, analysis_answer
 from api.schemas import Segmentation, Selection, Tiers
+from api.stored_answers import stored_answer
 from kambot.domain.analysis import ProgrammeKPIs, ScenarioSet
 
 # Portfolio-wide analyses: executives, programme leads and admins (403 for KAM and HR).
 router = APIRouter(tags=["portfolio"])
 
 
+@stored_answer
 @router.get("/segmentation", response_model=Segmentation)
 async def segmentation(_: PortfolioReaderDep, request: Request) -> Response:
     """Rank strategic segments and count accounts per quadrant."""
@@ -31,6 +33,7 @@ async def segmentation(_: PortfolioReaderDep, request: Request) -> Response:
     return await analysis_answer(request, ("segmentation",), build)
 
 
+@stored_answer
 @router.get("/selection", response_model=Selection)
 async def selection(
     _: PortfolioReaderDep, request: Request, sensitivity: Annotated[bool, Query()] = False
@@ -45,6 +48,7 @@ async def selection(
     return await analysis_answer(request, ("selection", sensitivity), build)
 
 
+@stored_answer
 @router.get("/tiers", response_model=Tiers)
 async def tiers(
     _: PortfolioReaderDep,
@@ -62,6 +66,7 @@ async def tiers(
     return await analysis_answer(request, ("tiers", by, accounts), build)
 
 
+@stored_answer
 @router.get("/kpis", response_model=ProgrammeKPIs)
 async def programme_kpis(_: PortfolioReaderDep, request: Request) -> Response:
     """Return the programme KPIs (performance, ramp-up, maturity, building blocks)."""
@@ -69,6 +74,7 @@ async def programme_kpis(_: PortfolioReaderDep, request: Request) -> Response:
         request, ("kpis",), lambda analysis: analysis.programme_kpis().model_dump_json().encode())
 
 
+@stored_answer
 @router.get("/scenarios", response_model=ScenarioSet)
 async def programme_scenarios(_: PortfolioReaderDep, request: Request) -> Response:
     """Return the programme's base, upside and downside over three years."""
