@@ -20,14 +20,19 @@ def _settings(tmp_path: Path, **values: Any) -> Settings:
     return Settings(data_dir=tmp_path / "data", _env_file=None, **values)  # type: ignore[call-arg]
 
 
-def _first_match(app: FastAPI, method: str, path: str) -> tuple[str, frozenset[str]] | None:
+def _first_full(routes: Any, method: str, path: str) -> tuple[str, frozenset[str]] | None:
+    """The first of ``routes`` that fully matches a request, as (path, methods)."""
     scope = {"type": "http", "method": method, "path": path, "root_path": "",
              "query_string": b"", "headers": []}
-    for route in app.router.routes:
+    for route in routes:
         match, _child = route.matches(scope)
         if match == Match.FULL:
             return getattr(route, "path", ""), frozenset(getattr(route, "methods", ()) or ())
     return None
+
+
+def _first_match(app: FastAPI, method: str, path: str) -> tuple[str, frozenset[str]] | None:
+    return _first_full(app.router.routes, method, path)
 
 
 def test_hot_reads_come_first_in_their_order(tmp_path: Path) -> None:
@@ -72,13 +77,7 @@ def _dispatched(app: FastAPI, method: str, path: str) -> tuple[str, frozenset[st
     assert isinstance(dispatch, FirstSegmentDispatch)
     buckets = dispatch.buckets()
     assert buckets is not None
-    scope = {"type": "http", "method": method, "path": path, "root_path": "",
-             "query_string": b"", "headers": []}
-    for route in buckets.get(first_segment(path), ()):
-        match, _child = route.matches(scope)
-        if match == Match.FULL:
-            return getattr(route, "path", ""), frozenset(getattr(route, "methods", ()) or ())
-    return None
+    return _first_full(buckets.get(first_segment(path), ()), method, path)
 
 
 def test_dispatch_by_first_segment_picks_the_routers_route(tmp_path: Path) -> None:

@@ -76,8 +76,10 @@ def _documents(client: TestClient, key: str) -> set[str | None]:
 def test_the_routes_that_replay_are_the_marked_gets(site: Any) -> None:
     _client, app, *_ = site
     marked = {r.path for r in app.routes if isinstance(r, StoredAnswerRoute)}
-    assert {"/documents", "/users", "/chat/sessions", "/interviews",
-            "/programme/path"} <= marked
+    assert {"/documents", "/users", "/chat/sessions", "/interviews", "/programme/path",
+            "/accounts/{account}", "/tiers", "/v1/models"} <= marked
+    # Who the caller is, and how they logged in, is not a stored answer.
+    assert "/auth/me" not in marked
     # Reads that also depend on the methodology files and the search index.
     assert {"/documents/{document_id}/staleness", "/sources"} <= marked
     # Changes are never replayed.
