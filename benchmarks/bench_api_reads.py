@@ -116,9 +116,10 @@ def _targets(values: dict[str, str]) -> list[tuple[str, str, str]]:
     from api.app import create_app
     from kambot.config import Settings
 
-    app = create_app(Settings(data_dir=Path(tempfile.mkdtemp()), _env_file=None))  # type: ignore[call-arg]
-    routes = sorted({str(getattr(r, "path", "")) for r in app.routes
-                     if "GET" in (getattr(r, "methods", None) or ())} - PUBLIC)
+    with tempfile.TemporaryDirectory() as folder:  # the app is only read, never served
+        app = create_app(Settings(data_dir=Path(folder), _env_file=None))  # type: ignore[call-arg]
+        routes = sorted({str(getattr(r, "path", "")) for r in app.routes
+                         if "GET" in (getattr(r, "methods", None) or ())} - PUBLIC)
     found = []
     for path in routes:
         prefixes = [p for p in CALLER if path == p or path.startswith(p + "/")

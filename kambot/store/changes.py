@@ -108,28 +108,29 @@ class SQLiteDataVersion:
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
                                      timeout=0)
         self._lock = threading.Lock()
-        self._last: object = ("unread", next(_UNIQUE))
+        self._last_version: int | None = None  # data_version as last read
         self._closed = False
 
     def current(self) -> object:
         """Return (generation, data version); the latter changes with any other commit.
 
-        Never waits: while :meth:`write_unseen` holds the connection, the value last
-        read is returned (that write does not move it; another connection's commit made
-        meanwhile shows at the next read).
+        Never waits: while :meth:`write_unseen` holds the connection, the data version
+        last read stands in (that write does not move it; another connection's commit
+        made meanwhile shows at the next read), with this process's generation as it is
+        now, so that this process's own writes still show at once.
         """
         generation = _state.generation
         if not self._lock.acquire(blocking=False):
-            return self._last
+            last = self._last_version
+            return ("error", next(_UNIQUE)) if last is None else (generation, last)
         try:
             row = self._conn.execute("PRAGMA data_version").fetchone()
         except sqlite3.Error:  # busy or closed: say "may have changed"
             return ("error", next(_UNIQUE))
         finally:
             self._lock.release()
-        token = (generation, int(row[0]))
-        self._last = token
-        return token
+        self._last_version = int(row[0])
+        return (generation, self._last_version)
 
     def write_unseen(self, sql: str, rows: Sequence[Sequence[object]]) -> bool:
         """Run ``sql`` for each row in one transaction that does not move the token.

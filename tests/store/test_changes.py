@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from kambot.auth.audit import AuditEntry, record_access
+from kambot.store import changes
 from kambot.store.changes import (
     AlwaysChanged,
     PolledGeneration,
@@ -167,6 +168,10 @@ def test_the_sqlite_token_never_waits_for_an_unseen_write(sqlite_engine: Engine)
         started = time.perf_counter()
         assert token.current() == first  # answered from the last read, not blocked
         assert time.perf_counter() - started < 0.1
+        # A write commit of this process (the other writer holds the lock, so its
+        # commit hook is called directly here): it shows even while the token waits.
+        changes._bump()
+        assert token.current() != first
         holder.execute("ROLLBACK")
         holder.close()
         writer.join(5)
